@@ -1,0 +1,95 @@
+package io.portcullis.common.probe;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.portcullis.common.problem.ProblemException;
+import io.portcullis.common.validation.Validation;
+
+/** Endpoints that fail in every way a real service can, for the problem+json and header tests. */
+@Path("/probe")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProbeResource {
+
+    public record Item(@NotBlank @Size(max = 20) String name, @Min(1) @Max(10) int count, List<String> tags) {
+    }
+
+    @GET
+    @Path("/ok")
+    @PermitAll
+    public Map<String, Object> ok() {
+        return Map.of("ok", true);
+    }
+
+    @GET
+    @Path("/cacheable")
+    @PermitAll
+    public Response cacheable() {
+        return Response.ok(Map.of("public", true)).header("Cache-Control", "public, max-age=60").build();
+    }
+
+    @POST
+    @Path("/items")
+    @PermitAll
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@Valid Item item) {
+        return Response.status(201).entity(item).build();
+    }
+
+    @GET
+    @Path("/package")
+    @PermitAll
+    public Map<String, String> pkg(@QueryParam("name") String name) {
+        return Map.of("package", Validation.packageName("name", name));
+    }
+
+    @GET
+    @Path("/boom")
+    @PermitAll
+    public String boom() {
+        throw new IllegalStateException("SELECT password FROM users at /etc/portcullis/db.conf on db-internal-7:5432");
+    }
+
+    @GET
+    @Path("/conflict")
+    @PermitAll
+    public String conflict() {
+        throw ProblemException.conflict("The version does not match.");
+    }
+
+    @GET
+    @Path("/limited")
+    @PermitAll
+    public String limited() {
+        throw ProblemException.tooManyRequests("Slow down.", 7);
+    }
+
+    @GET
+    @Path("/admin")
+    @RolesAllowed("admin")
+    public Map<String, Object> admin() {
+        return Map.of("admin", true);
+    }
+
+    @GET
+    @Path("/unannotated")
+    public Map<String, Object> unannotated() {
+        return Map.of("reachable", true);
+    }
+}

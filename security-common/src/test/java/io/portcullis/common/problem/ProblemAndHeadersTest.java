@@ -1,0 +1,205 @@
+package io.portcullis.common.problem;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.portcullis.common.testing.Management;
+import io.portcullis.common.testing.Specs;
+import io.portcullis.common.testing.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+class ProblemAndHeadersTest {
+
+    @Test
+    void unknownPathIsA404Problem() {
+        given().get("/no/such/thing").then().spec(Specs.problem(404))
+                .body("type", equalTo("urn:portcullis:problem:not-found"));
+    }
+
+    @Test
+    void wrongMethodIsA405Problem() {
+        given().delete("/probe/ok").then().spec(Specs.problem(405));
+    }
+
+    @Test
+    void wrongContentTypeIsA415Problem() {
+        given().contentType(ContentType.TEXT).body("name=x").post("/probe/items").then().spec(Specs.problem(415));
+    }
+
+    @Test
+    void malformedJsonIsA400ProblemWithoutParserInternals() {
+        Specs.json().body("{\"name\": \"x\", ").post("/probe/items").then().spec(Specs.problem(400))
+                .body("type", equalTo("urn:portcullis:problem:malformed-body"))
+                .body(not(containsString("line:")))
+                .body(not(containsString("com.fasterxml")));
+    }
+
+    @Test
+    void wrongJsonTypeNamesTheField() {
+        Specs.json().body("{\"name\": \"x\", \"count\": \"many\"}").post("/probe/items").then().spec(Specs.problem(400))
+                .body("field", equalTo("count"));
+    }
+
+    @Test
+    void constraintViolationsAre400WithEachField() {
+        Specs.json().body("{\"name\": \"\", \"count\": 99}").post("/probe/items").then().spec(Specs.problem(400))
+                .body("type", equalTo("urn:portcullis:problem:validation"))
+                .body("errors.field", hasItem("name"))
+                .body("errors.field", hasItem("count"))
+                .body(not(containsString("arg0")))
+                .body(not(containsString("create.")));
+    }
+
+    @Test
+    void aValidBodyPasses() {
+        Specs.json().body("{\"name\": \"box\", \"count\": 3}").post("/probe/items").then().statusCode(201)
+                .body("name", equalTo("box"));
+    }
+
+    @Test
+    void validationExceptionIsA400NamingTheFieldButNotTheValue() {
+        given().queryParam("name", "$(id);rm -rf /").get("/probe/package").then().spec(Specs.problem(400))
+                .body("field", equalTo("name"))
+                .body(not(containsString("rm -rf")));
+    }
+
+    @Test
+    void unexpectedExceptionIsA500WithNothingInternal() {
+        given().get("/probe/boom").then().spec(Specs.problem(500))
+                .body(not(containsString("IllegalStateException")))
+                .body(not(containsString("SELECT")))
+                .body(not(containsString("/etc/portcullis")))
+                .body(not(containsString("db-internal-7")))
+                .body(not(containsString("ProbeResource")));
+    }
+
+    @Test
+    void problemExceptionKeepsItsStatusAndHeaders() {
+        given().get("/probe/conflict").then().spec(Specs.problem(409)).body("detail", equalTo("The version does not match."));
+        given().get("/probe/limited").then().spec(Specs.problem(429)).header("Retry-After", "7");
+    }
+
+    @Test
+    void bodyOverTheLimitIsA413Problem() {
+        Specs.json().body("{\"name\": \"" + "x".repeat(40_000) + "\", \"count\": 1}").post("/probe/items")
+                .then().spec(Specs.problem(413));
+    }
+
+    @Test
+    void missingTokenIsA401ProblemWithChallenge() {
+        given().get("/probe/admin").then().spec(Specs.problem(401)).header("WWW-Authenticate", "Bearer");
+    }
+
+    @Test
+    void validTokenOfTheRightGroupPasses() {
+        Specs.as(TestTokens.admin().sign()).get("/probe/admin").then().statusCode(200).body("admin", equalTo(true));
+    }
+
+    @Test
+    void wrongGroupIsA403Problem() {
+        Specs.as(TestTokens.user("user:1", "user").sign()).get("/probe/admin").then().spec(Specs.problem(403));
+    }
+
+    @Test
+    void rejectsExpiredToken() {
+        Specs.as(TestTokens.admin().issuedAt(Instant.now().minusSeconds(3600)).expiresAt(Instant.now().minusSeconds(600)).sign())
+                .get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsTokenFromWrongIssuer() {
+        Specs.as(TestTokens.admin().issuer("https://evil.example").sign()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsTokenForWrongAudience() {
+        Specs.as(TestTokens.admin().audience("someone-else").sign()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsTokenSignedWithAnUntrustedKey() {
+        Specs.as(TestTokens.admin().signWithUntrustedKey()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsAlgNoneToken() {
+        Specs.as(TestTokens.admin().unsigned()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsTamperedToken() {
+        String token = TestTokens.user("user:1", "user").sign();
+        String[] parts = token.split("\\.");
+        String forgedPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("\"user\"]", "\"admin\"]").getBytes());
+        Specs.as(parts[0] + "." + forgedPayload + "." + parts[2]).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void endpointWithoutARuleIsNotReachable() {
+        given().get("/probe/unannotated").then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(401), equalTo(403)))
+                .contentType("application/problem+json");
+        Specs.as(TestTokens.admin().sign()).get("/probe/unannotated").then().spec(Specs.problem(403));
+    }
+
+    @Test
+    void everyResponseCarriesTheSecurityHeaders() {
+        for (String path : new String[] { "/probe/ok", "/no/such/thing", "/probe/boom" }) {
+            given().get(path).then()
+                    .header("X-Content-Type-Options", "nosniff")
+                    .header("X-Frame-Options", "DENY")
+                    .header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+                    .header("Referrer-Policy", "no-referrer")
+                    .header("Server", nullValue())
+                    .header("Strict-Transport-Security", nullValue()) // plain HTTP here
+                    .header("X-Request-Id", notNullValue());
+        }
+    }
+
+    @Test
+    void managementEndpointsCarryTheSecurityHeadersToo() {
+        Management.given().get("/q/health/live").then().statusCode(200)
+                .header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "DENY")
+                .header("X-Request-Id", notNullValue());
+    }
+
+    @Test
+    void authenticatedResponsesAreNeverCached() {
+        Specs.as(TestTokens.admin().sign()).get("/probe/cacheable").then().statusCode(200).header("Cache-Control", "no-store");
+        given().header("X-API-Key", "pcx_x_y").get("/probe/cacheable").then().header("Cache-Control", "no-store");
+    }
+
+    @Test
+    void anonymousResponsesKeepTheirOwnCachePolicyOrGetNoStore() {
+        given().get("/probe/cacheable").then().statusCode(200).header("Cache-Control", "public, max-age=60");
+        given().get("/probe/ok").then().statusCode(200).header("Cache-Control", "no-store");
+    }
+
+    @Test
+    void wellFormedRequestIdIsKeptAndEchoedInProblems() {
+        given().header("X-Request-Id", "trace-1234abcd").get("/no/such/thing").then()
+                .header("X-Request-Id", "trace-1234abcd")
+                .body("requestId", equalTo("trace-1234abcd"));
+    }
+
+    @Test
+    void malformedRequestIdIsReplaced() {
+        for (String bad : new String[] { "short", "evil\tid-123456", "x".repeat(200), "<script>alert(1)</script>" }) {
+            given().header("X-Request-Id", bad).get("/probe/ok").then()
+                    .header("X-Request-Id", matchesPattern("^[0-9a-f]{32}$"));
+        }
+    }
+}

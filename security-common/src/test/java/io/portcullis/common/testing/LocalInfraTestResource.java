@@ -1,0 +1,43 @@
+package io.portcullis.common.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.portcullis.devinfra.TestInfra;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Dev Services without containers for {@code @QuarkusTest} and {@code @QuarkusIntegrationTest}:
+ * points the service at the real PostgreSQL and Redis that answer on this machine (or at private
+ * throwaway ones, see {@link TestInfra}), creates its database, and gives the management interface
+ * a free port that tests find through {@link Management}.
+ *
+ * <p>Declare once per module, on any test class:
+ * <pre>
+ * &#64;WithTestResource(value = LocalInfraTestResource.class, scope = TestResourceScope.GLOBAL,
+ *         initArgs = &#64;ResourceArg(name = "database", value = "portcullis_auth_test"))
+ * </pre>
+ */
+public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private String database = "portcullis_test";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = initArgs.getOrDefault("database", database);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>(TestInfra.acquire(database));
+        int managementPort = TestInfra.freePort();
+        config.put("quarkus.management.test-port", Integer.toString(managementPort));
+        System.setProperty(Management.PORT_PROPERTY, Integer.toString(managementPort));
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        TestInfra.release();
+    }
+}
