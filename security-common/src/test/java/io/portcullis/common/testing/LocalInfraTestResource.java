@@ -32,6 +32,8 @@ public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManag
         Map<String, String> config = new HashMap<>(TestInfra.acquire(database));
         int managementPort = TestInfra.freePort();
         config.put("quarkus.management.test-port", Integer.toString(managementPort));
+        // a packaged artifact under @QuarkusIntegrationTest reads the plain port
+        config.put("quarkus.management.port", Integer.toString(managementPort));
         System.setProperty(Management.PORT_PROPERTY, Integer.toString(managementPort));
         return config;
     }

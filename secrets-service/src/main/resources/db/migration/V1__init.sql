@@ -1,0 +1,6 @@
+-- secrets-service schema; its tables arrive with its issue
+CREATE TABLE IF NOT EXISTS schema_info (
+    component  text PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO schema_info (component) VALUES ('secrets-service') ON CONFLICT DO NOTHING;

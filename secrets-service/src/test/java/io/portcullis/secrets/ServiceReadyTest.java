@@ -1,0 +1,13 @@
+package io.portcullis.secrets;
+
+import io.portcullis.common.testing.ServiceReadyContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class ServiceReadyTest extends ServiceReadyContract {
+
+    @Override
+    protected String openApiTitle() {
+        return "Portcullis secrets-service";
+    }
+}
