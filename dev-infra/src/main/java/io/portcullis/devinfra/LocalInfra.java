@@ -20,6 +20,8 @@ import java.util.Properties;
  * LocalInfra up     --dir .portcullis --databases portcullis_auth,portcullis_audit,...
  * LocalInfra down   --dir .portcullis
  * LocalInfra status --dir .portcullis
+ * LocalInfra secrets --dir .portcullis          (bootstrap secrets, see {@link Bootstrap})
+ * LocalInfra wait-ready --urls u1,u2 --timeout 180
  * </pre>
  *
  * {@code up} starts private PostgreSQL and Redis instances under {@code <dir>/pg} and
@@ -49,6 +51,9 @@ public final class LocalInfra {
                 case "up" -> up(dir, List.of(opts.getOrDefault("--databases", "").split(",")));
                 case "down" -> down(dir);
                 case "status" -> status(dir);
+                case "secrets" -> Bootstrap.generate(dir);
+                case "wait-ready" -> Bootstrap.waitReady(List.of(opts.getOrDefault("--urls", "").split(",")),
+                        java.time.Duration.ofSeconds(Long.parseLong(opts.getOrDefault("--timeout", "180"))));
                 default -> usage();
             }
         } catch (RuntimeException e) {
@@ -58,7 +63,7 @@ public final class LocalInfra {
     }
 
     private static void usage() {
-        System.err.println("usage: LocalInfra up|down|status --dir DIR [--databases a,b,c]");
+        System.err.println("usage: LocalInfra up|down|status|secrets --dir DIR [--databases a,b,c] | wait-ready --urls U1,U2");
         System.exit(2);
     }
 
