@@ -27,6 +27,23 @@ import io.portcullis.common.validation.Validation;
 @Produces(MediaType.APPLICATION_JSON)
 public class ProbeResource {
 
+    private final io.portcullis.common.audit.AuditLog audit;
+
+    public ProbeResource(io.portcullis.common.audit.AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @POST
+    @Path("/audit")
+    @RolesAllowed("user")
+    public Response audit(@QueryParam("marker") String marker) {
+        audit.record(io.portcullis.common.audit.AuditLog.event("config_change", "success")
+                .detail("marker", marker)
+                .detail("password", "hunter2-never-logged")
+                .detail("note", "line one\r\nFAKE second line"));
+        return Response.accepted().build();
+    }
+
     public record Item(@NotBlank @Size(max = 20) String name, @Min(1) @Max(10) int count, List<String> tags) {
     }
 

@@ -21,6 +21,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "portcullis_test";
+    private String outboxKey;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -35,11 +36,21 @@ public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManag
         // a packaged artifact under @QuarkusIntegrationTest reads the plain port
         config.put("quarkus.management.port", Integer.toString(managementPort));
         System.setProperty(Management.PORT_PROPERTY, Integer.toString(managementPort));
+        // audit events stay in a per-run outbox that tests read (AuditOutbox); nothing is forwarded
+        outboxKey = "audit:outbox:{test-" + java.util.UUID.randomUUID() + "}";
+        config.put("portcullis.audit.outbox-key", outboxKey);
+        config.put("portcullis.audit.forward", "false");
+        System.setProperty(AuditOutbox.KEY_PROPERTY, outboxKey);
+        System.setProperty(AuditOutbox.REDIS_PROPERTY, config.get("quarkus.redis.hosts"));
+        if (config.containsKey("quarkus.redis.password")) {
+            System.setProperty(AuditOutbox.REDIS_PASSWORD_PROPERTY, config.get("quarkus.redis.password"));
+        }
         return config;
     }
 
     @Override
     public void stop() {
+        AuditOutbox.delete();
         TestInfra.release();
     }
 }

@@ -1,0 +1,154 @@
+package io.portcullis.common.audit;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.portcullis.common.http.ClientIp;
+import io.portcullis.common.http.RequestIds;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What services call to record a security decision. It fills in what the current request knows
+ * (request id, client address, the authenticated actor, this service's name), redacts, and hands
+ * the event to the {@link AuditSink}.
+ *
+ * <p>{@link #record} never fails the caller's request: if the sink (Redis) cannot take the event,
+ * it waits in a bounded in-memory queue that is retried every second. {@link #recordAndWait} is
+ * for callers that must not go on before the event is durable.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    private static final Logger LOG = Logger.getLogger(AuditLog.class);
+
+    private final AuditSink sink;
+    private final String service;
+    private final int memoryLimit;
+    private final Deque<AuditEvent> pending = new ArrayDeque<>();
+    private final Counter dropped;
+    private final MeterRegistry registry;
+
+    public AuditLog(AuditSink sink, AuditConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.sink = sink;
+        this.service = service;
+        this.memoryLimit = config.memoryBufferSize();
+        this.registry = registry;
+        this.dropped = Counter.builder("portcullis.audit.dropped")
+                .description("Audit events lost because neither Redis nor memory could hold them").register(registry);
+        registry.gauge("portcullis.audit.memory.pending", pending, p -> {
+            synchronized (p) {
+                return p.size();
+            }
+        });
+    }
+
+    /** Starts an event of {@code type} with {@code outcome}. */
+    public static AuditEvent.Builder event(String type, String outcome) {
+        return AuditEvent.builder(type, outcome);
+    }
+
+    /** Fills in the context, redacts, and sends; failures are absorbed (see class comment). */
+    public void record(AuditEvent.Builder builder) {
+        AuditEvent event = complete(builder);
+        count(event);
+        sink.accept(event).subscribe().with(ok -> {
+        }, failure -> buffer(event, failure));
+    }
+
+    /** Like {@link #record} but completes only when the event is durable; fails when it cannot be. */
+    public Uni<Void> recordAndWait(AuditEvent.Builder builder) {
+        AuditEvent event = complete(builder);
+        count(event);
+        return sink.accept(event);
+    }
+
+    private void count(AuditEvent event) {
+        registry.counter("portcullis.audit.events", "type", event.type(), "outcome", event.outcome()).increment();
+    }
+
+    AuditEvent complete(AuditEvent.Builder b) {
+        if (b.service() == null) {
+            b.service(service);
+        }
+        RoutingContext rc = currentRequest();
+        if (rc != null) {
+            if (b.requestId() == null) {
+                b.requestId(RequestIds.of(rc));
+            }
+            if (b.sourceIp() == null) {
+                b.sourceIp(ClientIp.of(rc));
+            }
+        }
+        if (b.actor() == null) {
+            b.actor(currentActor());
+        }
+        return Redactor.event(b.build());
+    }
+
+    private static RoutingContext currentRequest() {
+        ManagedContext requestContext = Arc.container().requestContext();
+        if (!requestContext.isActive()) {
+            return null;
+        }
+        CurrentVertxRequest current = Arc.container().instance(CurrentVertxRequest.class).get();
+        return current == null ? null : current.getCurrent();
+    }
+
+    private static String currentActor() {
+        ManagedContext requestContext = Arc.container().requestContext();
+        if (!requestContext.isActive()) {
+            return null;
+        }
+        var identity = Arc.container().instance(SecurityIdentity.class);
+        if (!identity.isAvailable()) {
+            return null;
+        }
+        try {
+            return Actors.of(identity.get());
+        } catch (RuntimeException e) {
+            return null; // identity not resolved in this context
+        }
+    }
+
+    private void buffer(AuditEvent event, Throwable failure) {
+        synchronized (pending) {
+            if (pending.size() >= memoryLimit) {
+                AuditEvent lost = pending.removeFirst();
+                dropped.increment();
+                LOG.errorf("audit buffer full: dropped event %s (%s)", lost.id(), lost.type());
+            }
+            pending.addLast(event);
+        }
+        LOG.warnf("audit sink unavailable (%s); event %s kept in memory", failure.getClass().getSimpleName(), event.id());
+    }
+
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> retryPending() {
+        AuditEvent next;
+        synchronized (pending) {
+            next = pending.peekFirst();
+        }
+        if (next == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return sink.accept(next).invoke(() -> {
+            synchronized (pending) {
+                pending.remove(next);
+            }
+        }).chain(this::retryPending).onFailure().recoverWithUni(() -> Uni.createFrom().voidItem());
+    }
+}
