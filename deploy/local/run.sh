@@ -78,7 +78,7 @@ start_service() {
         secrets-service)
             extra=(PORTCULLIS_SECRETS_KEK_FILE="$SECRETS/secrets-kek") ;;
         audit-service)
-            extra=(PORTCULLIS_AUDIT_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem") ;;
+            extra=(PORTCULLIS_AUDIT_LOG_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem") ;;
     esac
     # shellcheck disable=SC2086
     env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" \

@@ -166,6 +166,19 @@ public final class LocalPostgres {
                 "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop")), dir, Duration.ofMinutes(2));
     }
 
+    /** Drops {@code name} if it exists (closing its connections) and creates it empty: a clean slate for a test run. */
+    public void recreateDatabase(String name) {
+        if (!DB_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        try (Connection c = connect(host, port, "postgres", user, password, 10); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); // name is allow-listed above
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
+        }
+        ensureDatabases(name);
+    }
+
     /** Creates each database that does not exist yet. */
     public void ensureDatabases(String... names) {
         try (Connection c = connect(host, port, "postgres", user, password, 10)) {

@@ -39,7 +39,8 @@ public final class TestInfra {
                 Runtime.getRuntime().addShutdownHook(new Thread(TestInfra::stopAll, "dev-infra-stop"));
             }
         }
-        postgres.ensureDatabases(database);
+        // like a fresh container: every test run starts from an empty database
+        postgres.recreateDatabase(database);
         Map<String, String> config = new LinkedHashMap<>();
         config.put("quarkus.datasource.username", postgres.user());
         if (postgres.password() != null) {

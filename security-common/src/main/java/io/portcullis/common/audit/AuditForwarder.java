@@ -83,6 +83,18 @@ public class AuditForwarder {
         registry.gauge("portcullis.audit.outbox.depth", depth);
     }
 
+    /**
+     * A forwarder outside CDI, aimed at {@code auditUrl}: for a producer assembled by hand (tools,
+     * tests). The CDI bean is configured by {@code portcullis.audit.*} instead.
+     */
+    public static AuditForwarder to(java.net.URI auditUrl, ReactiveRedisDataSource redis, Redis lowLevel, ServiceTokens tokens,
+            AuditConfig config, String service, MeterRegistry registry) {
+        AuditApi api = io.quarkus.rest.client.reactive.QuarkusRestClientBuilder.newBuilder().baseUri(auditUrl)
+                .connectTimeout(2, java.util.concurrent.TimeUnit.SECONDS).readTimeout(15, java.util.concurrent.TimeUnit.SECONDS)
+                .build(AuditApi.class);
+        return new AuditForwarder(redis, lowLevel, api, tokens, config, service, registry);
+    }
+
     /** Something was appended: deliver soon rather than at the next poll. */
     void nudge() {
         if (config.forward() && !draining.get() && Instant.now().isAfter(nextAttempt)) {
@@ -105,8 +117,8 @@ public class AuditForwarder {
         return streams.xlen(key).invoke(depth::set).onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Delivers until the outbox is empty or a delivery fails. */
-    Uni<Void> drain() {
+    /** Delivers until the outbox is empty or a delivery fails (which it reports). */
+    public Uni<Void> drain() {
         if (!draining.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }

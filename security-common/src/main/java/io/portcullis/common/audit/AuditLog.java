@@ -69,6 +69,38 @@ public class AuditLog {
         }, failure -> buffer(event, failure));
     }
 
+    /**
+     * Like {@link #record}, but at most one event per {@code key} per second on this instance: for
+     * decisions a client can repeat at will (a flood of bad tokens must not flood the log). The next
+     * event recorded for the key carries {@code suppressed} = how many were skipped.
+     */
+    public void recordThrottled(String key, AuditEvent.Builder builder) {
+        long now = System.nanoTime();
+        Throttle t = throttles.computeIfAbsent(key, k -> new Throttle());
+        synchronized (t) {
+            if (t.last != 0 && now - t.last < 1_000_000_000L) {
+                t.suppressed++;
+                return;
+            }
+            t.last = now;
+            if (t.suppressed > 0) {
+                builder.detail("suppressed", t.suppressed);
+                t.suppressed = 0;
+            }
+        }
+        if (throttles.size() > 10_000) {
+            throttles.clear(); // bounded memory; at worst a few extra events
+        }
+        record(builder);
+    }
+
+    private static final class Throttle {
+        long last;
+        long suppressed;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Throttle> throttles = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Like {@link #record} but completes only when the event is durable; fails when it cannot be. */
     public Uni<Void> recordAndWait(AuditEvent.Builder builder) {
         AuditEvent event = complete(builder);

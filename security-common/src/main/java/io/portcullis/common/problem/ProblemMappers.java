@@ -21,7 +21,10 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.portcullis.common.audit.AuditLog;
 import io.portcullis.common.http.RequestIds;
+import io.portcullis.common.validation.Validation;
+import io.portcullis.common.validation.ValidationException;
 import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -39,8 +42,35 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    private final AuditLog audit;
+
+    public ProblemMappers(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    /** Input refused: a {@code validation_failure} event naming the field, never the value. */
+    private void auditValidation(HttpServerRequest request, String field) {
+        audit.recordThrottled("validation|" + ip(request) + "|" + request.path(),
+                AuditLog.event("validation_failure", "denied").detail("field", field)
+                        .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
+    }
+
+    /** Access refused: an {@code authz_failure} event, one per client and path per second at most. */
+    private void auditAuthz(HttpServerRequest request, String reason) {
+        audit.recordThrottled("authz|" + reason + "|" + ip(request) + "|" + request.path(),
+                AuditLog.event("authz_failure", "denied").detail("reason", reason)
+                        .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
+    }
+
+    private static String ip(HttpServerRequest request) {
+        return request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
+        if (e instanceof ValidationException) {
+            auditValidation(request, e.field());
+        }
         return Problems.response(e.toProblem(RequestIds.of(request)), e.headers());
     }
 
@@ -58,6 +88,7 @@ public class ProblemMappers {
             errors.add(new Problem.FieldError(fieldName(v.getPropertyPath()), v.getMessage()));
         }
         errors.sort(Comparator.comparing(Problem.FieldError::field));
+        auditValidation(request, String.join(",", errors.stream().map(Problem.FieldError::field).toList()));
         String detail = errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
                 : errors.size() + " fields are invalid";
         return Problems.response(Problem.of(400, "validation", "Invalid input", detail, requestId).withErrors(errors));
@@ -69,11 +100,13 @@ public class ProblemMappers {
         String requestId = RequestIds.of(request);
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = jsonPath(mapping);
+            auditValidation(request, field);
             String detail = e instanceof UnrecognizedPropertyException ? "unknown field " + field
                     : field + " has the wrong type or format";
             return Problems.response(Problem.of(400, "malformed-body", "Malformed request body", detail, requestId)
                     .withField(field));
         }
+        auditValidation(request, "body");
         return Problems.response(Problem.of(400, "malformed-body", "Malformed request body",
                 "The request body is not valid JSON.", requestId));
     }
@@ -81,12 +114,14 @@ public class ProblemMappers {
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class,
             AuthenticationCompletionException.class })
     public Response unauthenticated(RuntimeException e, HttpServerRequest request) {
+        auditAuthz(request, "unauthenticated");
         return Response.fromResponse(Problems.response(Problem.of(401, Problem.defaultDetail(401), RequestIds.of(request))))
                 .header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+        auditAuthz(request, "forbidden");
         return Problems.response(Problem.of(403, Problem.defaultDetail(403), RequestIds.of(request)));
     }
 
@@ -107,6 +142,8 @@ public class ProblemMappers {
     public Response unexpected(Throwable e, HttpServerRequest request) {
         String requestId = RequestIds.of(request);
         LOG.errorf(e, "unexpected failure [requestId=%s]", requestId);
+        audit.record(AuditLog.event("system_error", "failure").detail("method", request.method().name())
+                .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));
         return Problems.response(Problem.of(500, Problem.defaultDetail(500), requestId));
     }
 

@@ -36,6 +36,8 @@ public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManag
         // a packaged artifact under @QuarkusIntegrationTest reads the plain port
         config.put("quarkus.management.port", Integer.toString(managementPort));
         System.setProperty(Management.PORT_PROPERTY, Integer.toString(managementPort));
+        // the packaged artifact (@QuarkusIntegrationTest) trusts the test key through a file
+        config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile());
         // audit events stay in a per-run outbox that tests read (AuditOutbox); nothing is forwarded
         outboxKey = "audit:outbox:{test-" + java.util.UUID.randomUUID() + "}";
         config.put("portcullis.audit.outbox-key", outboxKey);

@@ -44,6 +44,23 @@ public final class TestTokens {
     private Instant expiresAt = Instant.now().plus(Duration.ofMinutes(5));
     private String keyId = KEY_ID;
 
+    /**
+     * The trusted public key as a file, for a packaged service under test (which does not have the
+     * test-jar on its classpath).
+     */
+    public static synchronized String publicKeyFile() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("portcullis-test-jwt-", ".pem");
+            file.toFile().deleteOnExit();
+            try (var in = TestTokens.class.getClassLoader().getResourceAsStream("test-keys/jwt-public.pem")) {
+                java.nio.file.Files.write(file, in.readAllBytes());
+            }
+            return file.toAbsolutePath().toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private TestTokens(String subject, Set<String> groups) {
         this.subject = subject;
         this.groups = groups;

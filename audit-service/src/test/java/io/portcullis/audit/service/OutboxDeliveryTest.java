@@ -1,0 +1,184 @@
+package io.portcullis.audit.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.portcullis.common.audit.AuditConfig;
+import io.portcullis.common.audit.AuditEvent;
+import io.portcullis.common.audit.AuditForwarder;
+import io.portcullis.common.audit.OutboxAuditSink;
+import io.portcullis.common.client.ServiceTokens;
+import io.portcullis.common.testing.Specs;
+import io.portcullis.common.testing.TestTokens;
+import io.portcullis.devinfra.TestInfra;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.mutiny.redis.client.Redis;
+
+/**
+ * A producer's outbox while the audit-service is away: 1,000 events emitted during the outage stay
+ * in Redis, none is lost, and all arrive, in order, once it answers again. The outage is real from
+ * the producer's side: its audit URL points at a port that refuses connections until a relay to
+ * this service opens on it.
+ */
+@QuarkusTest
+class OutboxDeliveryTest {
+
+    @Inject
+    ReactiveRedisDataSource redis;
+    @Inject
+    Redis lowLevelRedis;
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int servicePort;
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    @Test
+    void thousandEventsEmittedWhileTheServiceIsDownAllArriveInOrder() throws Exception {
+        int relayPort = TestInfra.freePort();
+        String producer = "outage-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditConfig config = config("audit:outbox:{" + producer + "}");
+        ServiceTokens tokens = new ServiceTokens() {
+            @Override
+            public Uni<String> token() {
+                return Uni.createFrom().item(TestTokens.service(producer).sign());
+            }
+
+            @Override
+            public void invalidate() {
+            }
+        };
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), redis, lowLevelRedis, tokens,
+                config, producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = new OutboxAuditSink(redis, new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+
+        // the audit-service is "down": nothing listens on the relay port
+        String actor = "svc:" + producer;
+        for (int i = 0; i < 1000; i++) {
+            sink.accept(AuditEvent.builder("exec_job", "success").actor(actor).service(producer)
+                    .detail("n", i).build()).await().atMost(Duration.ofSeconds(5));
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Uni<Void> failed = forwarder.drain();
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> failed.await().atMost(Duration.ofSeconds(20)));
+        }
+        assertEquals(1000L, redis.stream(String.class).xlen(forwarder.outboxKey()).await().atMost(Duration.ofSeconds(5)),
+                "all events wait durably in the outbox");
+        assertEquals(0, count(actor), "nothing arrived while down");
+
+        // the audit-service is back
+        NetServer relay = relay(relayPort);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                forwarder.drain().onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(30));
+                return count(actor) == 1000;
+            });
+        } finally {
+            relay.close();
+        }
+        List<String> order = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
+                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
+            order.addAll(page.getList("events.details.n", String.class));
+            if (page.get("nextAfterSeq") == null) {
+                break;
+            }
+            after = page.getLong("nextAfterSeq");
+        }
+        assertEquals(1000, order.size(), "every event arrived once");
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(Integer.toString(i), order.get(i), "in the order they were emitted");
+        }
+        assertEquals(0L, redis.stream(String.class).xlen(forwarder.outboxKey()).await().atMost(Duration.ofSeconds(5)),
+                "delivered events leave the outbox");
+        redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
+    }
+
+    private int count(String actor) {
+        int total = 0;
+        long after = 0;
+        while (true) {
+            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
+                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
+            total += page.getList("events").size();
+            if (page.get("nextAfterSeq") == null) {
+                return total;
+            }
+            after = page.getLong("nextAfterSeq");
+        }
+    }
+
+    /** A TCP relay from {@code port} to this service: "the audit-service is up again". */
+    private NetServer relay(int port) throws Exception {
+        var client = vertx.createNetClient();
+        NetServer server = vertx.createNetServer().connectHandler((NetSocket in) -> {
+            in.pause();
+            client.connect(servicePort, "127.0.0.1").onSuccess(out -> {
+                in.handler(out::write);
+                out.handler(in::write);
+                in.closeHandler(v -> out.close());
+                out.closeHandler(v -> in.close());
+                in.resume();
+            }).onFailure(e -> in.close());
+        });
+        return server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static AuditConfig config(String key) {
+        return new AuditConfig() {
+            public String url() {
+                return "unused";
+            }
+
+            public boolean forward() {
+                return true;
+            }
+
+            public Optional<String> outboxKey() {
+                return Optional.of(key);
+            }
+
+            public int batchSize() {
+                return 200;
+            }
+
+            public Duration pollInterval() {
+                return Duration.ofSeconds(1);
+            }
+
+            public Duration maxBackoff() {
+                return Duration.ofSeconds(2);
+            }
+
+            public int memoryBufferSize() {
+                return 100;
+            }
+        };
+    }
+}
