@@ -62,17 +62,14 @@ start_service() {
     listening "$port" && die "port $port (for $svc) is taken by another process"
     listening "$mport" && die "port $mport (management of $svc) is taken by another process"
     local client_secret=()
-    [ "$svc" != auth-service ] && client_secret=(PORTCULLIS_CLIENT_ID="$svc" PORTCULLIS_CLIENT_SECRET_FILE="$SECRETS/client-$svc")
+    [ "$svc" != auth-service ] && client_secret=(PORTCULLIS_CLIENT_ID="$svc" PORTCULLIS_CLIENT_SECRET_FILE="$SECRETS/clients/$svc")
     local extra=()
     case "$svc" in
         auth-service)
             extra=(PORTCULLIS_BOOTSTRAP_ADMIN_USER="$ADMIN_USER"
                    PORTCULLIS_BOOTSTRAP_ADMIN_PASSWORD_FILE="$SECRETS/admin-password"
                    PORTCULLIS_JWT_SIGNING_KEY_FILE="$SECRETS/jwt-signing.pem"
-                   PORTCULLIS_BOOTSTRAP_CLIENTS_GATEWAY_SECRET_FILE="$SECRETS/client-gateway"
-                   PORTCULLIS_BOOTSTRAP_CLIENTS_SECRETS_SERVICE_SECRET_FILE="$SECRETS/client-secrets-service"
-                   PORTCULLIS_BOOTSTRAP_CLIENTS_EXEC_SERVICE_SECRET_FILE="$SECRETS/client-exec-service"
-                   PORTCULLIS_BOOTSTRAP_CLIENTS_AUDIT_SERVICE_SECRET_FILE="$SECRETS/client-audit-service") ;;
+                   PORTCULLIS_BOOTSTRAP_CLIENTS_DIR="$SECRETS/clients") ;;
         gateway)
             extra=(PORTCULLIS_BOOTSTRAP_API_KEY_FILE="$SECRETS/admin-api-key") ;;
         secrets-service)

@@ -5,8 +5,9 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 
-/** Real PostgreSQL and Redis for every test of this module (see {@link LocalInfraTestResource}). */
+/** Real PostgreSQL and Redis, the test signing key and bootstrap credentials, for every test of this module. */
 @WithTestResource(value = LocalInfraTestResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "database", value = "portcullis_auth_test"))
+@WithTestResource(value = AuthTestResource.class, scope = TestResourceScope.GLOBAL)
 public final class AuthTestInfra {
 }

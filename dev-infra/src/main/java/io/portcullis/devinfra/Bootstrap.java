@@ -35,8 +35,15 @@ final class Bootstrap {
         Path secrets = dir.resolve("secrets");
         ifMissing(secrets.resolve("admin-password"), () -> randomToken(24));
         ifMissing(secrets.resolve("admin-api-key"), () -> "pcx_" + randomAlphanum(16) + "_" + randomToken(32));
+        Path clients = secrets.resolve("clients");
+        try {
+            java.nio.file.Files.createDirectories(clients);
+            java.nio.file.Files.setPosixFilePermissions(clients, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (String client : CLIENTS) {
-            ifMissing(secrets.resolve("client-" + client), () -> randomToken(32));
+            ifMissing(clients.resolve(client), () -> randomToken(32));
         }
         ifMissing(secrets.resolve("secrets-kek"), () -> Base64.getEncoder().encodeToString(randomBytes(32)));
         if (!Files.exists(secrets.resolve("jwt-signing.pem"))) {

@@ -16,7 +16,7 @@ import io.vertx.core.json.JsonObject;
  * @param errors for a 400 with several failures, one entry per field
  */
 public record Problem(String type, String title, int status, String detail, String requestId, String field,
-        List<FieldError> errors) {
+        List<FieldError> errors, java.util.Map<String, String> extensions) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final String TYPE_PREFIX = "urn:portcullis:problem:";
@@ -26,20 +26,27 @@ public record Problem(String type, String title, int status, String detail, Stri
     }
 
     public static Problem of(int status, String detail, String requestId) {
-        return new Problem(typeFor(status), titleFor(status), status, detail, requestId, null, List.of());
+        return new Problem(typeFor(status), titleFor(status), status, detail, requestId, null, List.of(), java.util.Map.of());
     }
 
     public static Problem of(int status, String slug, String title, String detail, String requestId) {
-        return new Problem(TYPE_PREFIX + slug, title, status, detail, requestId, null, List.of());
+        return new Problem(TYPE_PREFIX + slug, title, status, detail, requestId, null, List.of(), java.util.Map.of());
     }
 
     public Problem withField(String field) {
-        return new Problem(type, title, status, detail, requestId, field, errors);
+        return new Problem(type, title, status, detail, requestId, field, errors, extensions);
     }
 
     public Problem withErrors(List<FieldError> errors) {
         String single = errors.size() == 1 ? errors.get(0).field() : field;
-        return new Problem(type, title, status, detail, requestId, single, List.copyOf(errors));
+        return new Problem(type, title, status, detail, requestId, single, List.copyOf(errors), extensions);
+    }
+
+    /** Extra top-level members a protocol asks for (RFC 6749's {@code error}, say). */
+    public Problem withExtensions(java.util.Map<String, String> more) {
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(extensions);
+        all.putAll(more);
+        return new Problem(type, title, status, detail, requestId, field, errors, java.util.Map.copyOf(all));
     }
 
     public JsonObject toJsonObject() {
@@ -56,6 +63,13 @@ public record Problem(String type, String title, int status, String detail, Stri
             JsonArray list = new JsonArray();
             errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));
             json.put("errors", list);
+        }
+        if (extensions != null) {
+            extensions.forEach((k, v) -> {
+                if (!json.containsKey(k)) {
+                    json.put(k, v);
+                }
+            });
         }
         return json;
     }

@@ -14,6 +14,7 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final String field;
     private final Map<String, String> headers;
+    private Map<String, String> extensions = Map.of();
 
     public ProblemException(int status, String slug, String title, String detail) {
         this(status, slug, title, detail, null, Map.of());
@@ -69,8 +70,14 @@ public class ProblemException extends RuntimeException {
         return headers;
     }
 
+    /** Adds top-level members to the problem body (for protocols such as OAuth2 that ask for them). */
+    public ProblemException withExtensions(Map<String, String> extensions) {
+        this.extensions = Map.copyOf(extensions);
+        return this;
+    }
+
     public Problem toProblem(String requestId) {
-        Problem p = Problem.of(status, slug, title, getMessage(), requestId);
+        Problem p = Problem.of(status, slug, title, getMessage(), requestId).withExtensions(extensions);
         return field == null ? p : p.withField(field);
     }
 }

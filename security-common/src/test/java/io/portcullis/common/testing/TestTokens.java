@@ -49,10 +49,21 @@ public final class TestTokens {
      * test-jar on its classpath).
      */
     public static synchronized String publicKeyFile() {
+        return copyToFile("test-keys/jwt-public.pem");
+    }
+
+    /** The trusted private key as a 0600 file: what a service under test that signs tokens is given. */
+    public static synchronized String privateKeyFile() {
+        return copyToFile(TRUSTED_KEY);
+    }
+
+    private static String copyToFile(String resource) {
         try {
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("portcullis-test-jwt-", ".pem");
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("portcullis-test-key-", ".pem",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             file.toFile().deleteOnExit();
-            try (var in = TestTokens.class.getClassLoader().getResourceAsStream("test-keys/jwt-public.pem")) {
+            try (var in = TestTokens.class.getClassLoader().getResourceAsStream(resource)) {
                 java.nio.file.Files.write(file, in.readAllBytes());
             }
             return file.toAbsolutePath().toString();

@@ -1,0 +1,65 @@
+package io.portcullis.auth.rest;
+
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.portcullis.common.problem.ProblemException;
+import io.portcullis.common.validation.ValidationException;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/** The logged-in user's own account (a user token, not a service token). */
+@Path("/auth/me")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class MeResource {
+
+    public record PasswordChange(String oldPassword, String newPassword) {
+    }
+
+    private final JsonWebToken jwt;
+    private final io.portcullis.auth.service.UserService users;
+
+    public MeResource(JsonWebToken jwt, io.portcullis.auth.service.UserService users) {
+        this.jwt = jwt;
+        this.users = users;
+    }
+
+    @GET
+    public Uni<UserResource.UserView> me() {
+        return users.get(self()).map(UserResource.UserView::of);
+    }
+
+    /** Needs the current password; ends the user's other sessions. */
+    @PUT
+    @Path("/password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> changePassword(PasswordChange body) {
+        if (body == null) {
+            throw new ValidationException("body", "a JSON body is required");
+        }
+        return users.changePassword(self(), jwt.getClaim("sid"), body.oldPassword(), body.newPassword())
+                .map(x -> Response.noContent().build());
+    }
+
+    private UUID self() {
+        String sub = jwt.getSubject();
+        if (sub == null || sub.startsWith("svc:")) {
+            throw ProblemException.forbidden("Only a user's own token can do this.");
+        }
+        try {
+            return UUID.fromString(sub);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.forbidden("Only a user's own token can do this.");
+        }
+    }
+}

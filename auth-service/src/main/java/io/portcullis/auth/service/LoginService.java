@@ -1,0 +1,178 @@
+package io.portcullis.auth.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.portcullis.auth.config.LockoutConfig;
+import io.portcullis.auth.domain.User;
+import io.portcullis.auth.repository.LoginThrottle;
+import io.portcullis.auth.repository.SessionStore;
+import io.portcullis.common.audit.AuditLog;
+import io.portcullis.common.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Login, session lookup and refresh.
+ *
+ * <p>Every failed login (unknown user, wrong password, disabled user, malformed name) ends in the
+ * same 401 body after the same work (a hash is verified even for an unknown user), so that neither
+ * the answer nor its timing tells whether an account exists. Failures count per account and per
+ * client address; a locked account or address gets 429 with {@code Retry-After} without any password
+ * being checked. A success resets the account's count, upgrades a weak stored hash, and opens a new
+ * session with a new token (so a session can never be fixed in advance).
+ */
+@ApplicationScoped
+public class LoginService {
+
+    private static final Logger LOG = Logger.getLogger(LoginService.class);
+    static final int MAX_PASSWORD_INPUT = 1024;
+
+    /** What a successful login or refresh returns. */
+    public record Login(String sessionToken, TokenIssuer.Token accessToken, SessionStore.Session session) {
+    }
+
+    private final UserService users;
+    private final PasswordHasher hasher;
+    private final LoginThrottle throttle;
+    private final SessionStore sessions;
+    private final TokenIssuer issuer;
+    private final AuditLog audit;
+    private final LockoutConfig lockout;
+    private final MeterRegistry registry;
+
+    public LoginService(UserService users, PasswordHasher hasher, LoginThrottle throttle, SessionStore sessions,
+            TokenIssuer issuer, AuditLog audit, LockoutConfig lockout, MeterRegistry registry) {
+        this.users = users;
+        this.hasher = hasher;
+        this.throttle = throttle;
+        this.sessions = sessions;
+        this.issuer = issuer;
+        this.audit = audit;
+        this.lockout = lockout;
+        this.registry = registry;
+    }
+
+    public static ProblemException invalidCredentials() {
+        return new ProblemException(401, "invalid-credentials", "Authentication failed", "Invalid username or password.");
+    }
+
+    public Uni<Login> login(String rawUsername, String password, String address) {
+        String username = Usernames.canonicalOrNull(rawUsername);
+        String throttleName = username != null ? username : "~invalid";
+        String pw = password == null ? "" : password;
+        boolean plausible = username != null && !pw.isEmpty() && pw.length() <= MAX_PASSWORD_INPUT;
+        return lockRemaining(throttleName, address).chain(locked -> {
+            if (!locked.isZero()) {
+                count("locked");
+                audit.record(AuditLog.event("auth_attempt", "denied").detail("username", username)
+                        .detail("reason", "locked").detail("retryAfter", seconds(locked)));
+                return Uni.createFrom().failure(ProblemException.tooManyRequests(
+                        "Too many failed logins; retry later.", seconds(locked)));
+            }
+            Uni<User> user = plausible ? users.findByUsername(username) : Uni.createFrom().nullItem();
+            return user.chain(u -> {
+                Uni<Boolean> match = u != null ? hasher.verify(pw, u.passwordHash())
+                        : hasher.verifyDummy(pw.length() <= MAX_PASSWORD_INPUT ? pw : pw.substring(0, MAX_PASSWORD_INPUT));
+                return match.chain(ok -> {
+                    if (u != null && ok && u.isActive()) {
+                        return succeed(u, pw);
+                    }
+                    String reason = !plausible ? "malformed" : u == null ? "unknown_user" : !ok ? "bad_password" : "disabled";
+                    return fail(throttleName, username, address, reason);
+                });
+            });
+        });
+    }
+
+    private Uni<Duration> lockRemaining(String name, String address) {
+        if (!lockout.enabled()) {
+            return Uni.createFrom().item(Duration.ZERO);
+        }
+        return throttle.lockRemaining(name, address).onFailure().recoverWithUni(e -> {
+            if (lockout.failOpen()) {
+                LOG.warnf("lockout counters unreachable (%s); failing open as configured", e.getMessage());
+                return Uni.createFrom().item(Duration.ZERO);
+            }
+            return Uni.createFrom().failure(ProblemException.unavailable("Login is unavailable; retry shortly."));
+        });
+    }
+
+    private Uni<Login> succeed(User u, String password) {
+        Uni<Void> reset = lockout.enabled() ? throttle.recordSuccess(u.username()).onFailure().recoverWithNull().replaceWithVoid()
+                : Uni.createFrom().voidItem();
+        Uni<Void> upgrade = hasher.needsRehash(u.passwordHash())
+                ? hasher.hash(password).chain(h -> users.storeHash(u.id(), h, false))
+                        .invoke(() -> audit.record(AuditLog.event("config_change", "success").detail("action", "password_hash_upgraded")
+                                .detail("userId", u.id()).detail("username", u.username())))
+                        .onFailure().invoke(e -> LOG.warnf("could not upgrade the password hash of %s: %s", u.id(), e.getMessage()))
+                        .onFailure().recoverWithNull()
+                : Uni.createFrom().voidItem();
+        return reset.chain(() -> upgrade).chain(() -> sessions.create(u.id(), u.username())).map(created -> {
+            TokenIssuer.Token token = issuer.userToken(u.id(), u.username(), u.groups(), created.session().sid());
+            count("success");
+            audit.record(AuditLog.event("auth_attempt", "success").actor("user:" + u.id()).detail("username", u.username()));
+            audit.record(AuditLog.event("session", "success").actor("user:" + u.id()).detail("action", "created")
+                    .detail("sid", created.session().sid()));
+            return new Login(created.token(), token, created.session());
+        });
+    }
+
+    private Uni<Login> fail(String throttleName, String username, String address, String reason) {
+        count("failure");
+        audit.record(AuditLog.event("auth_attempt", "failure").detail("username", username == null ? "(invalid)" : username)
+                .detail("reason", reason));
+        if (!lockout.enabled()) {
+            return Uni.createFrom().failure(invalidCredentials());
+        }
+        return throttle.recordFailure(throttleName, address)
+                .invoke(f -> {
+                    if (f.lockedNow()) {
+                        registry.counter("portcullis.auth.lockouts").increment();
+                        audit.record(AuditLog.event("suspicious_activity", "denied").detail("reason", "login_lockout")
+                                .detail("username", username).detail("accountLockSeconds", seconds(f.accountLock()))
+                                .detail("addressLockSeconds", seconds(f.addressLock())));
+                    }
+                })
+                .onFailure().invoke(e -> LOG.warnf("could not record a login failure: %s", e.getMessage()))
+                .onItemOrFailure().transformToUni((f, e) -> Uni.createFrom().failure(invalidCredentials()));
+    }
+
+    /** The live session of {@code token}, its idle expiry pushed back. */
+    public Uni<SessionStore.Session> session(String token) {
+        return sessions.find(token, true).map(s -> s.orElseThrow(LoginService::invalidSession));
+    }
+
+    /** A fresh access token for the session of {@code token}, with the user's current groups. */
+    public Uni<Login> refresh(String token) {
+        return session(token).chain(s -> users.findByUsername(s.username()).chain(u -> {
+            if (u == null || !u.isActive() || !u.id().equals(s.userId())) {
+                return sessions.delete(token).chain(x -> Uni.createFrom().<Login>failure(invalidSession()));
+            }
+            TokenIssuer.Token t = issuer.userToken(u.id(), u.username(), u.groups(), s.sid());
+            audit.record(AuditLog.event("session", "success").actor("user:" + u.id()).detail("action", "refreshed")
+                    .detail("sid", s.sid()));
+            return Uni.createFrom().item(new Login(null, t, s));
+        }));
+    }
+
+    public static ProblemException invalidSession() {
+        return new ProblemException(401, "invalid-session", "Authentication required", "No such session, or it has ended.",
+                null, Map.of());
+    }
+
+    private void count(String outcome) {
+        registry.counter("portcullis.auth.login", "outcome", outcome).increment();
+    }
+
+    static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+}

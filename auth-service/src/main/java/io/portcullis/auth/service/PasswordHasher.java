@@ -1,0 +1,190 @@
+package io.portcullis.auth.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.portcullis.auth.config.PasswordConfig;
+import io.portcullis.auth.domain.PasswordHash;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Hashes and verifies passwords: Argon2id (Bouncy Castle) by default, PBKDF2-HMAC-SHA256 (the JDK)
+ * as the FIPS-friendly option, and the seed's legacy PBKDF2 (100,000 iterations, hex salt) for
+ * imported users. 16-byte salts from {@link SecureRandom}; comparisons in constant time
+ * ({@link MessageDigest#isEqual}). All the work runs on the {@link HashingPool}.
+ */
+@ApplicationScoped
+public class PasswordHasher {
+
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BYTES = 32;
+
+    private final PasswordConfig config;
+    private final HashingPool pool;
+    private final SecureRandom random = new SecureRandom();
+    private final MeterRegistry registry;
+    private volatile String dummy;
+
+    public PasswordHasher(PasswordConfig config, HashingPool pool, MeterRegistry registry) {
+        this.config = config;
+        this.pool = pool;
+        this.registry = registry;
+    }
+
+    /** A new hash of {@code password} with the configured algorithm and parameters. */
+    public Uni<String> hash(String password) {
+        return pool.submit(() -> hashNow(password));
+    }
+
+    /** Whether {@code password} matches {@code stored}. A malformed stored hash never matches. */
+    public Uni<Boolean> verify(String password, String stored) {
+        return pool.submit(() -> verifyNow(password, stored));
+    }
+
+    /**
+     * The same work as a real verification, against a hash of a random password: what a login for
+     * an unknown user costs, so that its timing tells nothing.
+     */
+    public Uni<Boolean> verifyDummy(String password) {
+        return pool.submit(() -> {
+            verifyNow(password, dummyHash());
+            return false;
+        });
+    }
+
+    /** Whether {@code stored} was made with another algorithm or weaker parameters than today's. */
+    public boolean needsRehash(String stored) {
+        PasswordHash h;
+        try {
+            h = PasswordHash.parse(stored);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+        return switch (config.algorithm()) {
+            case ARGON2ID -> !PasswordHash.ARGON2ID.equals(h.algorithm())
+                    || h.intParam("m") < config.argon2MemoryKib()
+                    || h.intParam("t") < config.argon2Iterations()
+                    || h.intParam("p") < config.argon2Parallelism();
+            case PBKDF2 -> !PasswordHash.PBKDF2.equals(h.algorithm()) || h.intParam("i") < config.pbkdf2Iterations();
+        };
+    }
+
+    String hashNow(String password) {
+        byte[] salt = new byte[SALT_BYTES];
+        random.nextBytes(salt);
+        Timer.Sample sample = Timer.start(registry);
+        String phc = switch (config.algorithm()) {
+            case ARGON2ID -> {
+                byte[] out = argon2(password, salt, config.argon2MemoryKib(), config.argon2Iterations(),
+                        config.argon2Parallelism());
+                yield new PasswordHash(PasswordHash.ARGON2ID, Map.of("v", "19", "m", Integer.toString(config.argon2MemoryKib()),
+                        "t", Integer.toString(config.argon2Iterations()), "p", Integer.toString(config.argon2Parallelism())),
+                        PasswordHash.b64(salt), PasswordHash.b64(out)).format();
+            }
+            case PBKDF2 -> new PasswordHash(PasswordHash.PBKDF2,
+                    Map.of("i", Integer.toString(config.pbkdf2Iterations()), "l", Integer.toString(HASH_BYTES)),
+                    PasswordHash.b64(salt), PasswordHash.b64(pbkdf2(password, salt, config.pbkdf2Iterations(), HASH_BYTES)))
+                    .format();
+        };
+        sample.stop(timer(config.algorithm().name().toLowerCase()));
+        return phc;
+    }
+
+    boolean verifyNow(String password, String stored) {
+        PasswordHash h;
+        try {
+            h = PasswordHash.parse(stored);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        Timer.Sample sample = Timer.start(registry);
+        try {
+            switch (h.algorithm()) {
+                case PasswordHash.ARGON2ID -> {
+                    byte[] expected = PasswordHash.unb64(h.hash());
+                    byte[] actual = argon2(password, PasswordHash.unb64(h.salt()), h.intParam("m"), h.intParam("t"),
+                            h.intParam("p"), expected.length);
+                    return MessageDigest.isEqual(expected, actual);
+                }
+                case PasswordHash.PBKDF2 -> {
+                    byte[] expected = PasswordHash.unb64(h.hash());
+                    return MessageDigest.isEqual(expected,
+                            pbkdf2(password, PasswordHash.unb64(h.salt()), h.intParam("i"), expected.length));
+                }
+                case PasswordHash.SEED_PBKDF2 -> {
+                    // the seed: pbkdf2_hmac('sha256', password, salt_hex.encode('utf-8'), 100000).hex()
+                    byte[] expected = HexFormat.of().parseHex(h.hash());
+                    byte[] actual = pbkdf2(password, h.salt().getBytes(StandardCharsets.UTF_8), h.intParam("i"), expected.length);
+                    return MessageDigest.isEqual(expected, actual);
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        } finally {
+            sample.stop(timer(h.algorithm()));
+        }
+    }
+
+    private Timer timer(String algorithm) {
+        return Timer.builder("portcullis.auth.hash").description("Time of one password hash")
+                .tag("algorithm", algorithm).publishPercentileHistogram().register(registry);
+    }
+
+    private String dummyHash() {
+        String d = dummy;
+        if (d == null) {
+            byte[] random = new byte[24];
+            this.random.nextBytes(random);
+            d = hashNow(PasswordHash.b64(random));
+            dummy = d;
+        }
+        return d;
+    }
+
+    static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism) {
+        return argon2(password, salt, memoryKib, iterations, parallelism, HASH_BYTES);
+    }
+
+    static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+        Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(memoryKib)
+                .withIterations(iterations)
+                .withParallelism(parallelism)
+                .withSalt(salt)
+                .build();
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(params);
+        byte[] out = new byte[length];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        return out;
+    }
+
+    static byte[] pbkdf2(String password, byte[] salt, int iterations, int length) {
+        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, length * 8);
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is missing from this JDK", e);
+        } finally {
+            spec.clearPassword();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.portcullis.common.jwt;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How every service learns that a session ended ({@code portcullis.revocation.*}).
+ *
+ * <p><b>Fail-closed:</b> when this instance has not been able to refresh its copy of the revocation
+ * list for longer than {@link #maxStaleness()} (Redis unreachable), tokens that belong to a session
+ * ({@code sid} claim) are refused with 401 until it can again: a logged-out user must never get back
+ * in because Redis blinked. Service tokens carry no {@code sid} and are not affected.
+ */
+@ConfigMapping(prefix = "portcullis.revocation")
+public interface RevocationConfig {
+
+    /** Check the {@code sid} of every token against the revocation list. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the whole list is reloaded (pub/sub brings changes at once in between). */
+    @WithDefault("PT15S")
+    Duration resyncInterval();
+
+    /** After this long without a successful reload, session tokens are refused (fail-closed). */
+    @WithDefault("PT2M")
+    Duration maxStaleness();
+}

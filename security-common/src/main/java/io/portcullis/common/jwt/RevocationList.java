@@ -1,0 +1,143 @@
+package io.portcullis.common.jwt;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.ScoredValue;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * The sessions that ended, as every service sees them: a local copy of a Redis sorted set
+ * ({@code auth:revoked-sids}, member = sid, score = when its last token expires), kept fresh by Redis
+ * pub/sub ({@code auth:revocations}), so that checking a token costs a map lookup and no round
+ * trip, and a logout takes effect everywhere within a second. A periodic reload repairs anything a
+ * dropped subscription missed and forgets entries whose tokens have all expired.
+ */
+@ApplicationScoped
+public class RevocationList {
+
+    public static final String KEY = "auth:revoked-sids";
+    public static final String CHANNEL = "auth:revocations";
+    private static final Logger LOG = Logger.getLogger(RevocationList.class);
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveSortedSetCommands<String, String> zset;
+    private final RevocationConfig config;
+    private final Map<String, Long> revoked = new ConcurrentHashMap<>();
+    private final AtomicLong lastSync = new AtomicLong(0);
+    private volatile Cancellable subscription;
+
+    public RevocationList(ReactiveRedisDataSource redis, RevocationConfig config, MeterRegistry registry) {
+        this.redis = redis;
+        this.zset = redis.sortedSet(String.class);
+        this.config = config;
+        registry.gauge("portcullis.revocation.size", revoked, Map::size);
+        registry.gauge("portcullis.revocation.staleness.seconds", lastSync,
+                l -> l.get() == 0 ? -1 : (System.currentTimeMillis() - l.get()) / 1000.0);
+    }
+
+    void start(@jakarta.enterprise.event.Observes StartupEvent ignored) {
+        if (!config.enabled()) {
+            return;
+        }
+        subscribe();
+        resync().subscribe().with(x -> {
+        }, e -> LOG.warnf("revocation list: first load failed (%s); retrying", e.getMessage()));
+    }
+
+    private void subscribe() {
+        subscription = redis.pubsub(String.class).subscribe(CHANNEL)
+                .subscribe().with(this::onMessage, failure -> {
+                    LOG.warnf("revocation channel lost (%s); resubscribing", failure.getMessage());
+                    io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
+                            .schedule(this::subscribe, 1, java.util.concurrent.TimeUnit.SECONDS);
+                });
+    }
+
+    /** Messages are {@code sid|expiresAtMillis}. */
+    void onMessage(String message) {
+        int bar = message.indexOf('|');
+        if (bar > 0) {
+            try {
+                revoked.put(message.substring(0, bar), Long.parseLong(message.substring(bar + 1)));
+            } catch (NumberFormatException e) {
+                LOG.warn("revocation channel: malformed message ignored");
+            }
+        }
+    }
+
+    @Scheduled(every = "${portcullis.revocation.resync-interval:15s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> resync() {
+        if (!config.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        long now = System.currentTimeMillis();
+        return zset.zrangebyscoreWithScores(KEY, ScoreRange.from(now, Double.POSITIVE_INFINITY))
+                .invoke(list -> {
+                    Map<String, Long> fresh = new ConcurrentHashMap<>();
+                    for (ScoredValue<String> v : list) {
+                        fresh.put(v.value(), (long) v.score());
+                    }
+                    // keep what arrived by pub/sub during the reload, drop what expired
+                    revoked.entrySet().removeIf(e -> e.getValue() < now && !fresh.containsKey(e.getKey()));
+                    revoked.putAll(fresh);
+                    lastSync.set(now);
+                })
+                .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("revocation list reload failed: %s", e.getMessage()));
+    }
+
+    /** Whether the session {@code sid} has ended. */
+    public boolean isRevoked(String sid) {
+        Long until = revoked.get(sid);
+        return until != null && until >= System.currentTimeMillis();
+    }
+
+    /** Whether the local copy is recent enough to be trusted (see {@link RevocationConfig}). */
+    public boolean isFresh() {
+        long last = lastSync.get();
+        return last != 0 && System.currentTimeMillis() - last <= config.maxStaleness().toMillis();
+    }
+
+    /**
+     * Ends sessions everywhere: records each sid until {@code tokenLifetime} from now (after which no
+     * token of it can be valid) and announces it. Used by auth-service.
+     */
+    public Uni<Void> revoke(Collection<String> sids, Duration tokenLifetime) {
+        if (sids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        long until = System.currentTimeMillis() + tokenLifetime.toMillis();
+        Map<String, Double> members = new java.util.HashMap<>();
+        sids.forEach(s -> members.put(s, (double) until));
+        sids.forEach(sid -> revoked.put(sid, until));
+        Uni<Void> stored = zset.zadd(KEY, members).replaceWithVoid()
+                .chain(() -> zset.zremrangebyscore(KEY, ScoreRange.from(Double.NEGATIVE_INFINITY, System.currentTimeMillis()))
+                        .replaceWithVoid());
+        return stored.chain(() -> io.smallrye.mutiny.Multi.createFrom().iterable(sids)
+                .onItem().transformToUniAndConcatenate(sid -> redis.pubsub(String.class).publish(CHANNEL, sid + "|" + until))
+                .collect().last().replaceWithVoid());
+    }
+
+    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ignored) {
+        Cancellable s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+}
