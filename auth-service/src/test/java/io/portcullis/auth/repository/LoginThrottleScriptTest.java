@@ -1,0 +1,129 @@
+package io.portcullis.auth.repository;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The lockout scripts straight against the real Redis, with an explicit clock (test profile: first
+ * lock 2 s, cap 8 s, 10 failures per account, window 15 min).
+ */
+@QuarkusTest
+class LoginThrottleScriptTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final long T0 = 1_900_000_000_000L;
+
+    @Inject
+    LoginThrottle throttle;
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @AfterEach
+    void realClock() {
+        throttle.useClock(null);
+    }
+
+    private LoginThrottle.Failure fail(String user, String address, long now) {
+        throttle.useClock(now);
+        return throttle.recordFailure(user, address).await().atMost(WAIT);
+    }
+
+    private Duration remaining(String user, String address, long now) {
+        throttle.useClock(now);
+        return throttle.lockRemaining(user, address).await().atMost(WAIT);
+    }
+
+    @Test
+    void locksOnTheTenthFailureWithinTheWindow() {
+        String user = "u-" + UUID.randomUUID();
+        String ip = "10.9." + (int) (Math.random() * 250) + ".1";
+        for (int i = 1; i < 10; i++) {
+            assertEquals(Duration.ZERO, fail(user, ip, T0 + i).accountLock());
+        }
+        assertEquals(Duration.ofSeconds(2), fail(user, ip, T0 + 10).accountLock());
+        assertEquals(Duration.ofMillis(1990), remaining(user, ip, T0 + 20));
+        assertEquals(Duration.ZERO, remaining(user, ip, T0 + 10 + 2000));
+    }
+
+    @Test
+    void failuresSpreadBeyondTheWindowNeverLock() {
+        String user = "u-" + UUID.randomUUID();
+        String ip = "10.8.0.1";
+        long minute = 60_000;
+        for (int i = 0; i < 30; i++) {
+            assertEquals(Duration.ZERO, fail(user, ip + i, T0 + i * 2 * minute).accountLock(),
+                    "one failure every two minutes: never ten within 15 minutes");
+        }
+    }
+
+    @Test
+    void eachFurtherLockDoublesUpToTheCapAndNeverBecomesPermanent() {
+        String user = "u-" + UUID.randomUUID();
+        long now = T0;
+        long[] expected = { 2000, 4000, 8000, 8000, 8000 };
+        for (long lock : expected) {
+            LoginThrottle.Failure f = null;
+            for (int i = 0; i < 10; i++) {
+                f = fail(user, "10.7.0." + i, ++now);
+            }
+            assertEquals(Duration.ofMillis(lock), f.accountLock());
+            now += lock; // wait the lock out
+            assertEquals(Duration.ZERO, remaining(user, "10.7.0.99", now));
+        }
+    }
+
+    @Test
+    void failuresDuringALockAreNotCountedAndCannotExtendIt() {
+        String user = "u-" + UUID.randomUUID();
+        for (int i = 1; i <= 10; i++) {
+            fail(user, "10.6.0.1", T0 + i);
+        }
+        for (int i = 0; i < 50; i++) {
+            fail(user, "10.6.0.1", T0 + 100 + i);
+        }
+        assertEquals(Duration.ZERO, remaining(user, "10.6.0.1", T0 + 10 + 2000), "still only the first 2 s lock");
+    }
+
+    @Test
+    void aSuccessResetsTheAccountButNotTheAddress() {
+        String user = "u-" + UUID.randomUUID();
+        for (int i = 1; i <= 9; i++) {
+            fail(user, "10.5.0.1", T0 + i);
+        }
+        throttle.recordSuccess(user).await().atMost(WAIT);
+        assertEquals(Duration.ZERO, fail(user, "10.5.0.1", T0 + 20).accountLock(), "count restarted at 1");
+    }
+
+    @Test
+    void anAddressIsLockedAcrossAccounts() {
+        // test profile: 1000 failures per address
+        String ip = "10.4." + (int) (Math.random() * 250) + "." + (int) (Math.random() * 250);
+        LoginThrottle.Failure last = null;
+        for (int i = 1; i <= 1000; i++) {
+            last = fail("spray-" + i + "-" + UUID.randomUUID(), ip, T0 + i);
+        }
+        assertEquals(Duration.ofSeconds(2), last.addressLock());
+        assertTrue(remaining("someone-else-" + UUID.randomUUID(), ip, T0 + 1001).toMillis() > 0,
+                "any account from that address is refused");
+    }
+
+    @Test
+    void everyCounterKeyHasATtl() {
+        String user = "u-" + UUID.randomUUID();
+        fail(user, "10.3.0.1", T0);
+        long ttl = redis.key().pttl(LoginThrottle.accountKey(user)).await().atMost(WAIT);
+        assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(15).plus(LoginThrottle.MEMORY).toMillis(), "ttl " + ttl);
+        assertTrue(redis.key().pttl(LoginThrottle.addressKey("10.3.0.1")).await().atMost(WAIT) > 0);
+    }
+}
