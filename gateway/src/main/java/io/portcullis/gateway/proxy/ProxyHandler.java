@@ -1,0 +1,459 @@
+package io.portcullis.gateway.proxy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.portcullis.common.audit.AuditEvent;
+import io.portcullis.common.audit.AuditLog;
+import io.portcullis.common.http.RequestIds;
+import io.portcullis.common.http.SecurityHeaders;
+import io.portcullis.common.problem.Problem;
+import io.portcullis.common.problem.Problems;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.repository.RateLimiter;
+import io.portcullis.gateway.service.ApiKeys;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The gateway's door: every request outside {@code /gateway} goes through, in this order, and stops
+ * at the first refusal (each refusal is problem+json with the request id, and audited):
+ *
+ * <ol>
+ * <li>path check ({@link PathGuard}, 400) and routing by prefix (404; {@code /q/} of the services is
+ * never routed);</li>
+ * <li>an API key in the query string is refused (400): keys travel in the header only;</li>
+ * <li>declared body size (413);</li>
+ * <li>the API key ({@link ApiKeys}: 401 missing, 403 unknown, revoked, expired or out of scope);</li>
+ * <li>the rate limits: one Redis round trip ({@link RateLimiter}; 429 with {@code Retry-After} and
+ * RateLimit headers; Redis down: 503, or through when configured fail-open);</li>
+ * <li>forwarding, streamed both ways, with hop-by-hop headers dropped, the key header removed,
+ * {@code X-Forwarded-For/Proto} set from the real peer, the request id passed on; a body that grows
+ * beyond the limit while streaming is cut (413); an upstream that cannot be reached answers 503, one
+ * that stays silent past the read timeout 504.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class ProxyHandler {
+
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class);
+    static final int FILTER_PRIORITY = 100; // after SecurityHeaders (10,000), before every route
+
+    private static final Set<CharSequence> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection");
+    private static final Set<String> STRIPPED_REQUEST = Set.of("x-api-key", "x-forwarded-for", "x-forwarded-proto",
+            "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded", "x-real-ip", "x-request-id",
+            "x-portcullis-key-id", "x-portcullis-client-ip", "host");
+
+    private final Upstreams upstreams;
+    private final ApiKeys keys;
+    private final RateLimiter limiter;
+    private final GatewayConfig config;
+    private final AuditLog audit;
+    private final MeterRegistry registry;
+    private final Vertx vertx;
+    private final Set<String> trustedProxies;
+    private final Timer upstreamLatency;
+    private HttpClient client;
+
+    public ProxyHandler(GatewayConfig config, ApiKeys keys, RateLimiter limiter, AuditLog audit, MeterRegistry registry,
+            Vertx vertx) {
+        this.config = config;
+        this.upstreams = new Upstreams(config);
+        this.keys = keys;
+        this.limiter = limiter;
+        this.audit = audit;
+        this.registry = registry;
+        this.vertx = vertx;
+        this.trustedProxies = new HashSet<>(config.trustedProxies().orElse(List.of()));
+        this.upstreamLatency = Timer.builder("portcullis.gateway.upstream.latency")
+                .description("Time to the upstream's response headers").publishPercentileHistogram().register(registry);
+    }
+
+    void register(@Observes Filters filters) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setMaxPoolSize(config.maxConnectionsPerUpstream())
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setVerifyHost(true)
+                .setTrustAll(false)
+                .setDecompressionSupported(false);
+        config.upstreamTrustCertificates().ifPresent(files -> {
+            PemTrustOptions trust = new PemTrustOptions();
+            files.forEach(trust::addCertPath);
+            options.setPemTrustOptions(trust);
+        });
+        client = vertx.createHttpClient(options);
+        filters.register(this::handle, FILTER_PRIORITY);
+    }
+
+    void close(@Observes ShutdownEvent ignored) {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    void handle(RoutingContext rc) {
+        HttpServerRequest req = rc.request();
+        String raw = req.path();
+        if (raw != null && (raw.equals("/gateway") || raw.startsWith("/gateway/"))) {
+            rc.next(); // the gateway's own API (JAX-RS; GatewayApiDoor checks its key and limit)
+            return;
+        }
+        long started = System.nanoTime();
+        String path;
+        try {
+            path = PathGuard.decide(raw);
+        } catch (PathGuard.BadPath e) {
+            refuse(rc, null, Problem.of(400, "bad-path", "Bad request", e.getMessage(), RequestIds.of(rc)), null);
+            audit.recordThrottled("path|" + peer(req), event(rc, "validation_failure", "denied", null)
+                    .detail("field", "path").detail("reason", e.getMessage()));
+            return;
+        }
+        Upstreams.Route route = upstreams.match(path);
+        if (route == null) {
+            rc.next(); // 404 problem from the last route
+            return;
+        }
+        if (hasKeyInQuery(req.query())) {
+            refuse(rc, route, Problem.of(400, "key-in-query", "Bad request",
+                    "API keys are accepted in the X-API-Key header only, never in the URL.", RequestIds.of(rc)), null);
+            audit.recordThrottled("keyquery|" + peer(req), event(rc, "api_key", "denied", null).detail("reason", "key_in_query"));
+            return;
+        }
+        long declared = declaredLength(req);
+        if (declared > config.maxBodyBytes()) {
+            req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            refuse(rc, route, Problem.of(413, Problem.defaultDetail(413), RequestIds.of(rc)), null);
+            return;
+        }
+        req.pause();
+        ForwardedFor.Client clientInfo = ForwardedFor.of(peer(req), req.getHeader("X-Forwarded-For"),
+                req.getHeader("X-Forwarded-Proto"), req.isSSL(), trustedProxies);
+        keys.verify(req.getHeader(ApiKeys.HEADER), path).subscribe().with(decision -> {
+            if (decision.outcome() != ApiKeys.Outcome.OK) {
+                denyKey(rc, route, decision, clientInfo);
+                return;
+            }
+            registry.counter("portcullis.gateway.key.decisions", "outcome", "ok").increment();
+            audit.recordThrottled("key-ok|" + decision.keyId(), event(rc, "api_key", "success", clientInfo.address())
+                    .actor("key:" + decision.keyId()).detail("route", route.name()));
+            limit(rc, route, decision.key(), clientInfo, started);
+        }, failure -> {
+            LOG.errorf("key lookup failed [requestId=%s]: %s", RequestIds.of(rc), failure.getMessage());
+            refuse(rc, route, Problem.of(503, "Keys cannot be checked right now; retry shortly.", RequestIds.of(rc)), null);
+        });
+    }
+
+    /** The problem for a refused key (and the audit event, one per key and reason per second). */
+    public Problem keyProblem(RoutingContext rc, String routeName, ApiKeys.Decision d, String clientAddress) {
+        ApiKeys.Outcome o = d.outcome();
+        registry.counter("portcullis.gateway.key.decisions", "outcome", o.name().toLowerCase()).increment();
+        String who = d.keyId() != null ? "key:" + d.keyId() : "ip:" + clientAddress;
+        audit.recordThrottled("key-denied|" + o + "|" + who, event(rc, "api_key", "denied", clientAddress)
+                .actor(d.keyId() != null ? "key:" + d.keyId() : AuditEvent.ANONYMOUS)
+                .detail("reason", o.name().toLowerCase()).detail("route", routeName));
+        if (o == ApiKeys.Outcome.MISSING) {
+            rc.response().putHeader("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
+            return Problem.of(401, "api-key-required", "API key required", "Send an API key in the X-API-Key header.",
+                    RequestIds.of(rc));
+        }
+        return Problem.of(403, "api-key-refused", "Forbidden", "This API key cannot be used here.", RequestIds.of(rc));
+    }
+
+    private void denyKey(RoutingContext rc, Upstreams.Route route, ApiKeys.Decision d, ForwardedFor.Client client) {
+        refuse(rc, route, keyProblem(rc, route.name(), d, client.address()), null);
+    }
+
+    private void limit(RoutingContext rc, Upstreams.Route route, ApiKeys.KeyInfo key, ForwardedFor.Client client,
+            long started) {
+        if (!config.rateLimit().enabled()) {
+            forward(rc, route, key, client, started);
+            return;
+        }
+        List<RateLimiter.Limit> limits = limits(route, key, client, rc.request());
+        limiter.check(limits).subscribe().with(verdict -> {
+            MultiMap h = rc.response().headers();
+            h.set("RateLimit-Policy", policies(limits));
+            h.set("RateLimit", "\"" + verdict.tightest().name() + "\";r=" + verdict.remaining() + ";t="
+                    + seconds(verdict.reset()));
+            if (!verdict.allowed()) {
+                long retry = Math.max(1, seconds(verdict.retryAfter()));
+                h.set(HttpHeaders.RETRY_AFTER, Long.toString(retry));
+                registry.counter("portcullis.gateway.rate.limited", "route", route.name()).increment();
+                audit.recordThrottled("limited|" + key.keyId(), event(rc, "rate_limited", "denied", client.address())
+                        .actor("key:" + key.keyId()).detail("route", route.name()).detail("policy", verdict.tightest().name()));
+                refuse(rc, route, Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)), null);
+                return;
+            }
+            forward(rc, route, key, client, started);
+        }, failure -> {
+            registry.counter("portcullis.gateway.ratelimit.unavailable", "mode",
+                    config.rateLimit().failOpen() ? "open" : "closed").increment();
+            audit.recordThrottled("ratelimit-down", event(rc, "rate_limited", config.rateLimit().failOpen() ? "success" : "failure",
+                    client.address()).detail("reason", "redis_unavailable")
+                    .detail("mode", config.rateLimit().failOpen() ? "fail_open" : "fail_closed"));
+            LOG.warnf("rate limiter unavailable (%s); failing %s", failure.getMessage(),
+                    config.rateLimit().failOpen() ? "open" : "closed");
+            if (config.rateLimit().failOpen()) {
+                forward(rc, route, key, client, started);
+            } else {
+                refuse(rc, route, Problem.of(503, "Rate limits cannot be checked right now; retry shortly.", RequestIds.of(rc)),
+                        null);
+            }
+        });
+    }
+
+    public List<RateLimiter.Limit> limits(Upstreams.Route route, ApiKeys.KeyInfo key, ForwardedFor.Client client,
+            HttpServerRequest req) {
+        GatewayConfig.RateLimit rl = config.rateLimit();
+        List<RateLimiter.Limit> limits = new ArrayList<>(3);
+        String tag = "rl:{" + key.keyId() + "}:";
+        if (key.requests() != null && key.windowSeconds() != null) {
+            limits.add(new RateLimiter.Limit("key", tag + "key", key.requests(), Duration.ofSeconds(key.windowSeconds())));
+        } else {
+            limits.add(new RateLimiter.Limit("key", tag + "key", rl.defaultRequests(), rl.defaultWindow()));
+        }
+        String path = req.path();
+        rl.routes().ifPresent(routes -> {
+            for (int i = 0; i < routes.size(); i++) {
+                GatewayConfig.RouteLimit r = routes.get(i);
+                if (path.equals(r.prefix()) || path.startsWith(r.prefix() + "/")) {
+                    limits.add(new RateLimiter.Limit("route", tag + "route:" + i, r.requests(), r.window()));
+                    break;
+                }
+            }
+        });
+        if (rl.perAddressRequests() > 0 && client.address() != null) {
+            limits.add(new RateLimiter.Limit("address", tag + "ip:" + client.address(), rl.perAddressRequests(),
+                    rl.perAddressWindow()));
+        }
+        return limits;
+    }
+
+    private void forward(RoutingContext rc, Upstreams.Route route, ApiKeys.KeyInfo key, ForwardedFor.Client clientInfo,
+            long started) {
+        HttpServerRequest req = rc.request();
+        RequestOptions options = new RequestOptions()
+                .setHost(route.host()).setPort(route.port()).setSsl(route.ssl())
+                .setMethod(req.method()).setURI(req.uri())
+                .setIdleTimeout(config.readTimeout().toMillis());
+        long upstreamStart = System.nanoTime();
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                upstreamFailed(rc, route, ar.cause());
+                return;
+            }
+            HttpClientRequest creq = ar.result();
+            MultiMap out = creq.headers();
+            copyRequestHeaders(req.headers(), out);
+            out.set(HttpHeaders.HOST, route.host() + ":" + route.port());
+            out.set("X-Forwarded-For", clientInfo.forwardedFor());
+            out.set("X-Forwarded-Proto", clientInfo.forwardedProto());
+            String host = req.getHeader(HttpHeaders.HOST);
+            if (host != null) {
+                out.set("X-Forwarded-Host", host);
+            }
+            out.set(RequestIds.HEADER, RequestIds.of(rc));
+            out.set("X-Portcullis-Key-Id", key.keyId());
+            creq.response().onComplete(rr -> {
+                if (rr.failed()) {
+                    upstreamFailed(rc, route, rr.cause());
+                    return;
+                }
+                upstreamLatency.record(System.nanoTime() - upstreamStart, TimeUnit.NANOSECONDS);
+                relayResponse(rc, route, rr.result(), started);
+            });
+            sendBody(rc, route, req, creq);
+        });
+    }
+
+    private void sendBody(RoutingContext rc, Upstreams.Route route, HttpServerRequest req, HttpClientRequest creq) {
+        boolean hasBody = req.headers().contains(HttpHeaders.CONTENT_LENGTH) || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        if (!hasBody) {
+            req.resume();
+            creq.end();
+            return;
+        }
+        if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            creq.setChunked(true);
+        }
+        long max = config.maxBodyBytes();
+        long[] seen = { 0 };
+        req.handler(buffer -> {
+            seen[0] += buffer.length();
+            if (seen[0] > max) {
+                req.handler(null);
+                if (!rc.response().headWritten()) {
+                    rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+                    refuse(rc, route, Problem.of(413, Problem.defaultDetail(413), RequestIds.of(rc)), null);
+                }
+                creq.reset();
+                return;
+            }
+            creq.write(buffer);
+            if (creq.writeQueueFull()) {
+                req.pause();
+                creq.drainHandler(v -> req.resume());
+            }
+        });
+        req.endHandler(v -> {
+            if (seen[0] <= max) {
+                creq.end();
+            }
+        });
+        req.exceptionHandler(e -> creq.reset());
+        req.resume();
+    }
+
+    private void relayResponse(RoutingContext rc, Upstreams.Route route, HttpClientResponse cres, long started) {
+        HttpServerResponse res = rc.response();
+        if (res.ended() || res.headWritten()) {
+            cres.request().reset();
+            return;
+        }
+        res.setStatusCode(cres.statusCode());
+        res.setStatusMessage(cres.statusMessage());
+        MultiMap headers = res.headers();
+        Set<String> connectionListed = connectionTokens(cres.headers());
+        for (var e : cres.headers()) {
+            String lower = e.getKey().toLowerCase();
+            if (!HOP_BY_HOP.contains(lower) && !connectionListed.contains(lower)) {
+                headers.add(e.getKey(), e.getValue());
+            }
+        }
+        if (!cres.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            res.setChunked(true);
+        }
+        SecurityHeaders.apply(headers, true, rc.request().isSSL());
+        int status = cres.statusCode();
+        res.send(cres).onComplete(done -> record(route, status, started));
+    }
+
+    private void upstreamFailed(RoutingContext rc, Upstreams.Route route, Throwable cause) {
+        if (rc.response().ended()) {
+            return; // already answered (a body over the limit, say)
+        }
+        boolean timeout = cause instanceof java.util.concurrent.TimeoutException
+                || (cause.getMessage() != null && cause.getMessage().contains("timeout"));
+        LOG.warnf("upstream %s failed [requestId=%s]: %s", route.name(), RequestIds.of(rc), cause.getMessage());
+        if (timeout) {
+            refuse(rc, route, Problem.of(504, "The upstream service did not answer in time.", RequestIds.of(rc)), null);
+        } else {
+            refuse(rc, route, Problem.of(503, "The upstream service is unavailable; retry shortly.", RequestIds.of(rc)), null);
+        }
+    }
+
+    private void refuse(RoutingContext rc, Upstreams.Route route, Problem problem, Long startedNanos) {
+        rc.request().resume();
+        Problems.end(rc, problem);
+        record(route, problem.status(), startedNanos);
+    }
+
+    private void record(Upstreams.Route route, int status, Long started) {
+        registry.counter("portcullis.gateway.requests", "route", route == null ? "none" : route.name(),
+                "status", Integer.toString(status)).increment();
+        if (started != null) {
+            registry.timer("portcullis.gateway.request.duration", "route", route == null ? "none" : route.name())
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Headers named in {@code Connection} are hop-by-hop too (RFC 9110, section 7.6.1). */
+    static Set<String> connectionTokens(MultiMap headers) {
+        Set<String> tokens = new HashSet<>();
+        for (String c : headers.getAll(HttpHeaders.CONNECTION)) {
+            for (String token : c.split(",")) {
+                tokens.add(token.trim().toLowerCase());
+            }
+        }
+        return tokens;
+    }
+
+    static void copyRequestHeaders(MultiMap in, MultiMap out) {
+        Set<String> connectionListed = connectionTokens(in);
+        for (var e : in) {
+            String lower = e.getKey().toLowerCase();
+            if (HOP_BY_HOP.contains(lower) || STRIPPED_REQUEST.contains(lower) || connectionListed.contains(lower)) {
+                continue;
+            }
+            out.add(e.getKey(), e.getValue());
+        }
+    }
+
+    static boolean hasKeyInQuery(String query) {
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        String q = query.toLowerCase();
+        for (String part : q.split("&")) {
+            String name = part.split("=", 2)[0].replace("-", "").replace("_", "").replace("%2d", "").replace("%5f", "");
+            if (name.equals("apikey") || name.equals("xapikey") || part.contains("pcx_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long declaredLength(HttpServerRequest req) {
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static String peer(HttpServerRequest req) {
+        return req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    }
+
+    private static String policies(List<RateLimiter.Limit> limits) {
+        StringBuilder sb = new StringBuilder();
+        for (RateLimiter.Limit l : limits) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append('"').append(l.name()).append("\";q=").append(l.requests()).append(";w=").append(l.window().toSeconds());
+        }
+        return sb.toString();
+    }
+
+    static long seconds(Duration d) {
+        return Math.max(0, (d.toMillis() + 999) / 1000);
+    }
+
+    private AuditEvent.Builder event(RoutingContext rc, String type, String outcome, String address) {
+        return AuditLog.event(type, outcome).requestId(RequestIds.of(rc))
+                .sourceIp(address != null ? address : peer(rc.request()))
+                .detail("method", rc.request().method().name());
+    }
+}

@@ -1,0 +1,69 @@
+package io.portcullis.gateway.repository;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.portcullis.common.redis.RedisScript;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The rate limiter's Redis side: one {@code EVALSHA} of {@code lua/rate-limit.lua} per request,
+ * whatever the number of limits, with Redis' own clock unless a test hands one in.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    /** One limit: its name for the RateLimit headers, its Redis key, and Q requests per window W. */
+    public record Limit(String name, String key, int requests, Duration window) {
+    }
+
+    /** The verdict, and what the RateLimit headers report (the tightest limit). */
+    public record Verdict(boolean allowed, Duration retryAfter, Limit tightest, long remaining, Duration reset) {
+    }
+
+    private final RedisScript script;
+    private final Timer latency;
+    private volatile Long fixedNowMicros;
+
+    public RateLimiter(Redis redis, MeterRegistry registry) {
+        this.script = new RedisScript(redis, "lua/rate-limit.lua");
+        this.latency = Timer.builder("portcullis.gateway.ratelimit.redis").description("Rate-limit script round trip")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    public Uni<Verdict> check(List<Limit> limits) {
+        List<String> keys = new ArrayList<>(limits.size());
+        List<String> args = new ArrayList<>(1 + 2 * limits.size());
+        Long now = fixedNowMicros;
+        args.add(now == null ? "" : Long.toString(now));
+        for (Limit l : limits) {
+            keys.add(l.key());
+            args.add(Integer.toString(l.requests()));
+            args.add(Long.toString(l.window().toNanos() / 1000));
+        }
+        long start = System.nanoTime();
+        return script.run(keys, args).map(r -> {
+            latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return verdict(r, limits);
+        });
+    }
+
+    private static Verdict verdict(Response r, List<Limit> limits) {
+        boolean allowed = r.get(0).toInteger() == 1;
+        Duration retry = Duration.ofNanos(r.get(1).toLong() * 1000);
+        Limit tightest = limits.get(r.get(2).toInteger() - 1);
+        return new Verdict(allowed, retry, tightest, r.get(3).toLong(), Duration.ofNanos(r.get(4).toLong() * 1000));
+    }
+
+    /** Tests only: use this clock (microseconds) instead of Redis TIME; null restores it. */
+    public void useClock(Long nowMicros) {
+        this.fixedNowMicros = nowMicros;
+    }
+}

@@ -1,0 +1,83 @@
+package io.portcullis.gateway.rest;
+
+import java.util.HashSet;
+import java.util.List;
+
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import io.portcullis.common.http.RequestIds;
+import io.portcullis.common.problem.Problem;
+import io.portcullis.common.problem.Problems;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.proxy.ForwardedFor;
+import io.portcullis.gateway.proxy.ProxyHandler;
+import io.portcullis.gateway.proxy.Upstreams;
+import io.portcullis.gateway.repository.RateLimiter;
+import io.portcullis.gateway.service.ApiKeys;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The gateway's own API ({@code /gateway/...}) stands behind the same door as everything else: an API
+ * key in scope for {@code /gateway} and the rate limit, before the admin JWT is even looked at.
+ */
+public class GatewayApiDoor {
+
+    static final Upstreams.Route SELF = new Upstreams.Route("gateway", "/gateway", "localhost", 0, false);
+
+    private final ApiKeys keys;
+    private final RateLimiter limiter;
+    private final ProxyHandler proxy;
+    private final GatewayConfig config;
+
+    public GatewayApiDoor(ApiKeys keys, RateLimiter limiter, ProxyHandler proxy, GatewayConfig config) {
+        this.keys = keys;
+        this.limiter = limiter;
+        this.proxy = proxy;
+        this.config = config;
+    }
+
+    @ServerRequestFilter(preMatching = true)
+    public Uni<Response> door(RoutingContext rc) {
+        String path = rc.request().path();
+        if (path == null || !(path.equals("/gateway") || path.startsWith("/gateway/"))) {
+            return Uni.createFrom().nullItem();
+        }
+        ForwardedFor.Client client = ForwardedFor.of(rc.request().remoteAddress() == null ? null
+                : rc.request().remoteAddress().hostAddress(), rc.request().getHeader("X-Forwarded-For"),
+                rc.request().getHeader("X-Forwarded-Proto"), rc.request().isSSL(),
+                new HashSet<>(config.trustedProxies().orElse(List.of())));
+        return keys.verify(rc.request().getHeader(ApiKeys.HEADER), path).chain(d -> {
+            if (d.outcome() != ApiKeys.Outcome.OK) {
+                Problem p = proxy.keyProblem(rc, SELF.name(), d, client.address());
+                return Uni.createFrom().item(response(rc, p));
+            }
+            if (!config.rateLimit().enabled()) {
+                return Uni.createFrom().nullItem();
+            }
+            return limiter.check(proxy.limits(SELF, d.key(), client, rc.request())).map(v -> {
+                if (v.allowed()) {
+                    return null;
+                }
+                Response.ResponseBuilder b = Response.status(429).type(Problem.MEDIA_TYPE)
+                        .entity(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)).toJson())
+                        .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, (v.retryAfter().toMillis() + 999) / 1000));
+                return b.build();
+            }).onFailure().recoverWithItem(e -> config.rateLimit().failOpen() ? null
+                    : Problems.response(Problem.of(503, "Rate limits cannot be checked right now; retry shortly.",
+                            RequestIds.of(rc))));
+        });
+    }
+
+    private static Response response(RoutingContext rc, Problem p) {
+        Response.ResponseBuilder b = Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p.toJson());
+        String challenge = rc.response().headers().get("WWW-Authenticate");
+        if (challenge != null) {
+            b.header("WWW-Authenticate", challenge);
+        }
+        return b.build();
+    }
+}

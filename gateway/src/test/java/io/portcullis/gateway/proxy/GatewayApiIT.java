@@ -1,0 +1,7 @@
+package io.portcullis.gateway.proxy;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+@QuarkusIntegrationTest
+class GatewayApiIT extends GatewayApiTest {
+}

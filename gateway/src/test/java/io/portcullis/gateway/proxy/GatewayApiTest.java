@@ -1,0 +1,374 @@
+package io.portcullis.gateway.proxy;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.portcullis.common.testing.AuditOutbox;
+import io.portcullis.common.testing.Specs;
+import io.portcullis.common.testing.TestTokens;
+import io.portcullis.gateway.GatewayTestResource;
+import io.portcullis.gateway.Keys;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/** The gateway from the outside; GatewayApiIT runs the same against the packaged artifact. */
+@QuarkusTest
+public class GatewayApiTest {
+
+    @TestHTTPResource
+    java.net.URL base;
+
+    static String echoHeader(JsonPath echo, String name) {
+        List<Map<String, String>> headers = echo.getList("headers");
+        return headers.stream().filter(h -> h.get("name").equals(name)).map(h -> h.get("value")).findFirst().orElse(null);
+    }
+
+    // ---- keys ----
+
+    @Test
+    void missingKeyIs401WithAChallenge() {
+        given().get("/secrets/v1/x").then().spec(Specs.problem(401))
+                .header("WWW-Authenticate", containsString("X-API-Key"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "garbage", "pcx_short_x", "pcx_abcdefghijklmnop_tooshort",
+            "pcx_ABCDEFGHIJKLMNOP_0123456789012345678901234567890123456789012" })
+    void malformedKeysAre403(String key) {
+        given().header("X-API-Key", key).get("/secrets/v1/x").then().spec(Specs.problem(403));
+    }
+
+    @Test
+    void unknownKeyAndWrongSecretAre403() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", "pcx_0000000000000000_" + "A".repeat(43)).get("/secrets/v1/x").then().spec(Specs.problem(403));
+        String wrongSecret = k.apiKey().substring(0, 21) + "B".repeat(43);
+        given().header("X-API-Key", wrongSecret).get("/secrets/v1/x").then().spec(Specs.problem(403));
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200);
+    }
+
+    @Test
+    void aKeyOnlyOpensItsScopes() {
+        Keys.Key k = Keys.create("/secrets");
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/team/db").then().statusCode(200);
+        given().header("X-API-Key", k.apiKey()).get("/secrets").then().statusCode(200);
+        given().header("X-API-Key", k.apiKey()).get("/exec/jobs").then().spec(Specs.problem(403));
+        given().header("X-API-Key", k.apiKey()).get("/auth/login").then().spec(Specs.problem(403));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/secrets/../auth/users", "/secrets/%2e%2e/auth/users", "/secrets/%2E%2E/auth/users",
+            "/secrets/.%2e/auth/users", "/secrets%2f..%2fauth", "/secrets/..%2fauth/users", "/secrets/%252e%252e/auth",
+            "/secrets/%c0%ae%c0%ae/auth", "/secrets/./../auth", "/secrets/%5c..%5cauth",
+            "/secrets/x%00/../../auth", "/secrets/%2F..%2Fauth", "/secrets/.%2E/auth" })
+    void noEncodingOfDotDotEscapesAScope(String path) {
+        Keys.Key k = Keys.create("/secrets");
+        Response r = given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).get(path);
+        org.hamcrest.MatcherAssert.assertThat(r.statusCode(), org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(403)));
+        assertEquals("application/problem+json", r.contentType());
+    }
+
+    @Test
+    void rawBackslashesAndSpacesInThePathAre400() throws IOException {
+        Keys.Key k = Keys.create("/");
+        for (String path : new String[] { "/secrets/..\\auth", "/secrets/a b", "/secrets//auth/users", "/secrets/./x" }) {
+            String status = rawRequest("GET " + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: " + k.apiKey() + "\r\nConnection: close\r\n\r\n");
+            // a space breaks HTTP itself: Vert.x answers 400 before any route; the rest reach the path check
+            org.junit.jupiter.api.Assertions.assertTrue(status.startsWith("HTTP/1.1 400 ") || status.startsWith("HTTP/1.0 400 "), path + " -> " + status);
+        }
+    }
+
+    @Test
+    void aScopeIsAPrefixOnSegmentBoundaries() {
+        Keys.Key k = Keys.create("/secrets/v1/team");
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/team/db").then().statusCode(200);
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/teamevil/db").then().spec(Specs.problem(403));
+    }
+
+    @Test
+    void anEncodedButHarmlessPathIsJudgedDecodedAndForwardedAsSent() {
+        Keys.Key k = Keys.create("/secrets");
+        JsonPath echo = given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).get("/%73ecrets/v1/a%20b")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("/%73ecrets/v1/a%20b", echo.getString("uri"));
+    }
+
+    @Test
+    void keysAreNeverAcceptedInTheQueryString() {
+        Keys.Key k = Keys.create("/");
+        given().queryParam("api_key", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(400));
+        given().header("X-API-Key", k.apiKey()).queryParam("x", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(400));
+    }
+
+    @Test
+    void aRevokedKeyStopsWithinASecond() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200); // now cached
+        Keys.admin().delete("/gateway/keys/" + k.keyId()).then().statusCode(204);
+        Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+                .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 403);
+        AuditOutbox.await(AuditOutbox.typeAndDetail("api_key", "keyId", k.keyId()));
+    }
+
+    @Test
+    void anExpiredKeyIsRefused() {
+        Keys.Key k = Keys.create(List.of("/"), 1000, 60, Instant.now().plusSeconds(2).toString());
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 403);
+    }
+
+    @Test
+    void refusalsAreAudited() {
+        Keys.Key k = Keys.create("/secrets");
+        given().header("X-API-Key", k.apiKey()).get("/exec/jobs").then().statusCode(403);
+        var e = AuditOutbox.await(ev -> "api_key".equals(ev.getString("type")) && ("key:" + k.keyId()).equals(ev.getString("actor"))
+                && "denied".equals(ev.getString("outcome")));
+        assertEquals("out_of_scope", e.getJsonObject("details").getString("reason"));
+    }
+
+    // ---- forwarding ----
+
+    @Test
+    void forwardsUnchangedWithForwardedHeadersFromTheRealPeer() {
+        Keys.Key k = Keys.create("/");
+        JsonPath echo = given().header("X-API-Key", k.apiKey())
+                .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-Proto", "https").header("Forwarded", "for=6.6.6.6")
+                .header("X-Portcullis-Key-Id", "forged").header("X-Request-Id", "trace-abcdef12")
+                .queryParam("q", "1")
+                .get("/auth/session").then().statusCode(200)
+                .header("X-Request-Id", "trace-abcdef12")
+                .extract().jsonPath();
+        assertEquals("/auth/session", echo.getString("path"));
+        assertEquals("q=1", echo.getString("query"));
+        assertEquals("127.0.0.1", echoHeader(echo, "x-forwarded-for"));
+        assertEquals("http", echoHeader(echo, "x-forwarded-proto"));
+        assertNull(echoHeader(echo, "forwarded"));
+        assertEquals(k.keyId(), echoHeader(echo, "x-portcullis-key-id"));
+        assertEquals("trace-abcdef12", echoHeader(echo, "x-request-id"));
+        assertNull(echoHeader(echo, "x-api-key"), "the key never leaves the gateway");
+    }
+
+    @Test
+    void dropsHopByHopHeadersBothWays() {
+        Keys.Key k = Keys.create("/");
+        Response r = given().header("X-API-Key", k.apiKey()).header("Connection", "keep-alive, X-Client-Hop")
+                .header("X-Client-Hop", "secret").header("Proxy-Authorization", "Basic Zm9vOmJhcg==").header("TE", "trailers")
+                .get("/auth/session");
+        r.then().statusCode(200).header("X-Hop-Secret", nullValue()).header("X-Upstream", "stub");
+        JsonPath echo = r.jsonPath();
+        assertNull(echoHeader(echo, "x-client-hop"));
+        assertNull(echoHeader(echo, "proxy-authorization"));
+        assertNull(echoHeader(echo, "te"));
+    }
+
+    @Test
+    void proxiedResponsesCarryTheSecurityHeadersAndNoServerHeader() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).get("/auth/session").then().statusCode(200)
+                .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY")
+                .header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+                .header("Referrer-Policy", "no-referrer").header("Cache-Control", "no-store")
+                .header("Server", nullValue())
+                .header("RateLimit-Policy", containsString("\"key\";q=100000;w=60"))
+                .header("RateLimit", matchesPattern("^\"[a-z]+\";r=\\d+;t=\\d+$"));
+    }
+
+    @Test
+    void streamsLargeResponses() {
+        Keys.Key k = Keys.create("/");
+        byte[] body = given().header("X-API-Key", k.apiKey()).get("/exec/big").then().statusCode(200).extract().asByteArray();
+        assertEquals(2 * 1024 * 1024, body.length);
+    }
+
+    @Test
+    void forwardsABodyUnderTheLimit() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).contentType("application/octet-stream").body(new byte[60_000])
+                .post("/secrets/v1/x").then().statusCode(200).body("bodySize", equalTo(60_000));
+    }
+
+    @Test
+    void aDeclaredBodyOverTheLimitIs413() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).contentType("application/octet-stream")
+                .body(new byte[(int) GatewayTestResource.MAX_BODY + 1]).post("/secrets/v1/x").then().spec(Specs.problem(413));
+    }
+
+    @Test
+    void aStreamedBodyThatGrowsOverTheLimitIs413() throws IOException {
+        Keys.Key k = Keys.create("/");
+        StringBuilder req = new StringBuilder("POST /secrets/v1/x HTTP/1.1\r\nHost: x\r\nX-API-Key: " + k.apiKey()
+                + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        String chunk = "x".repeat(16 * 1024);
+        for (int i = 0; i < 6; i++) {
+            req.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        req.append("0\r\n\r\n");
+        String status = rawRequest(req.toString());
+        assertEquals("HTTP/1.1 413", status.substring(0, 12), status);
+    }
+
+    @Test
+    void oversizedHeadersAre431() throws IOException {
+        String status = rawRequest("GET /secrets/v1/x HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\nConnection: close\r\n\r\n");
+        assertEquals("HTTP/1.1 431", status.substring(0, 12), status);
+    }
+
+    @Test
+    void anUpstreamThatIsDownIs503() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).get("/audit/events").then().spec(Specs.problem(503));
+    }
+
+    @Test
+    void anUpstreamThatStaysSilentIs504() {
+        Keys.Key k = Keys.create("/");
+        long start = System.nanoTime();
+        given().header("X-API-Key", k.apiKey()).get("/exec/slow").then().spec(Specs.problem(504));
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - start < Duration.ofMillis(2900).toNanos(),
+                "answered at the read timeout, before the upstream");
+    }
+
+    @Test
+    void upstreamStatusesPassThrough() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).get("/secrets/status/418").then().statusCode(418);
+    }
+
+    @Test
+    void theServicesManagementEndpointsAreNeverRouted() {
+        Keys.Key k = Keys.create("/");
+        for (String p : new String[] { "/q/metrics", "/q/health", "/q/openapi", "/unknown/x" }) {
+            given().header("X-API-Key", k.apiKey()).get(p).then().spec(Specs.problem(404));
+        }
+    }
+
+    // ---- rate limits ----
+
+    @Test
+    void returns429WithRetryAfterWhenOverLimit() {
+        Keys.Key k = Keys.create(List.of("/"), 5, 60, null);
+        for (int remaining = 4; remaining >= 0; remaining--) {
+            given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200)
+                    .header("RateLimit", matchesPattern("^\"key\";r=" + remaining + ";t=\\d+$"));
+        }
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(429))
+                .header("Retry-After", matchesPattern("^(1[0-2]|[1-9])$"))
+                .header("RateLimit", matchesPattern("^\"key\";r=0;t=\\d+$"))
+                .header("RateLimit-Policy", containsString("\"key\";q=5;w=60"));
+        AuditOutbox.await(ev -> "rate_limited".equals(ev.getString("type")) && ("key:" + k.keyId()).equals(ev.getString("actor")));
+    }
+
+    @Test
+    void theLoginRouteHasItsOwnTighterLimit() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).post("/auth/login").then().statusCode(200)
+                .header("RateLimit-Policy", containsString("\"route\";q=30;w=60"));
+    }
+
+    @Test
+    void exactlyTheLimitPassesUnderConcurrency() throws Exception {
+        int limit = 20;
+        Keys.Key k = Keys.create(List.of("/"), limit, 3600, null);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            results.add(pool.submit(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode()));
+        }
+        int ok = 0;
+        int limited = 0;
+        for (var f : results) {
+            int s = f.get();
+            if (s == 200) {
+                ok++;
+            } else if (s == 429) {
+                limited++;
+            }
+        }
+        pool.shutdown();
+        assertEquals(limit, ok);
+        assertEquals(100 - limit, limited);
+    }
+
+    // ---- the gateway's own API ----
+
+    @Test
+    void createsAKeyShownOnceAndListsKeysWithoutSecrets() {
+        Keys.Key k = Keys.create("/secrets", "/auth/login");
+        String list = Keys.admin().get("/gateway/keys").then().statusCode(200)
+                .body("keyId", hasItem(k.keyId())).body("status", hasItem("active"))
+                .extract().asString();
+        assertFalse(list.contains(k.apiKey().substring(21)), "never the secret");
+        assertFalse(list.contains("secret_sha256") || list.contains("digest"));
+    }
+
+    @Test
+    void theGatewayApiNeedsAnAdminAndAKey() {
+        String admin = TestTokens.admin().sign();
+        Specs.as(admin).get("/gateway/keys").then().spec(Specs.problem(401)); // no API key
+        Keys.Key narrow = Keys.create("/secrets");
+        Specs.as(admin).header("X-API-Key", narrow.apiKey()).get("/gateway/keys").then().spec(Specs.problem(403));
+        Specs.json().header("X-API-Key", GatewayTestResource.bootstrapKey()).get("/gateway/keys").then().spec(Specs.problem(401));
+        Specs.as(TestTokens.user("u1", "user").sign()).header("X-API-Key", GatewayTestResource.bootstrapKey())
+                .get("/gateway/keys").then().spec(Specs.problem(403));
+    }
+
+    @Test
+    void refusesBadKeyRequests() {
+        Keys.admin().body(Map.of("name", "x", "scopes", List.of("/secrets/../auth"))).post("/gateway/keys")
+                .then().spec(Specs.problem(400)).body("field", equalTo("scopes"));
+        Keys.admin().body(Map.of("name", "x", "scopes", List.of())).post("/gateway/keys").then().spec(Specs.problem(400));
+        Keys.admin().body(Map.of("name", "x\ny", "scopes", List.of("/"))).post("/gateway/keys").then().spec(Specs.problem(400))
+                .body("field", equalTo("name"));
+        Keys.admin().body(Map.of("name", "x", "scopes", List.of("/"), "expiresAt", "2001-01-01T00:00:00Z"))
+                .post("/gateway/keys").then().spec(Specs.problem(400)).body("field", equalTo("expiresAt"));
+        Keys.admin().body(Map.of("name", "x", "scopes", List.of("/"), "rateLimit", Map.of("requests", 0, "windowSeconds", 1)))
+                .post("/gateway/keys").then().spec(Specs.problem(400));
+        Keys.admin().delete("/gateway/keys/0000000000000000").then().spec(Specs.problem(404));
+        Keys.admin().delete("/gateway/keys/..%2f..").then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
+    }
+
+    String rawRequest(String request) throws IOException {
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder sb = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                sb.append((char) c);
+            }
+            return sb.toString();
+        } catch (java.net.SocketException e) {
+            return "closed: " + e.getMessage();
+        }
+    }
+
+}
