@@ -77,7 +77,11 @@ public class ProxyHandler {
     private final Vertx vertx;
     private final Set<String> trustedProxies;
     private final Timer upstreamLatency;
+    private final java.util.concurrent.ConcurrentHashMap<String, io.micrometer.core.instrument.Counter> counters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private HttpClient client;
+    private final io.portcullis.common.audit.LogThrottle warnings = new io.portcullis.common.audit.LogThrottle();
 
     public ProxyHandler(GatewayConfig config, ApiKeys keys, RateLimiter limiter, AuditLog audit, MeterRegistry registry,
             Vertx vertx) {
@@ -131,7 +135,7 @@ public class ProxyHandler {
             path = PathGuard.decide(raw);
         } catch (PathGuard.BadPath e) {
             refuse(rc, null, Problem.of(400, "bad-path", "Bad request", e.getMessage(), RequestIds.of(rc)), null);
-            audit.recordThrottled("path|" + peer(req), event(rc, "validation_failure", "denied", null)
+            audit.recordThrottled("path|" + peer(req), () -> event(rc, "validation_failure", "denied", null)
                     .detail("field", "path").detail("reason", e.getMessage()));
             return;
         }
@@ -143,7 +147,7 @@ public class ProxyHandler {
         if (hasKeyInQuery(req.query())) {
             refuse(rc, route, Problem.of(400, "key-in-query", "Bad request",
                     "API keys are accepted in the X-API-Key header only, never in the URL.", RequestIds.of(rc)), null);
-            audit.recordThrottled("keyquery|" + peer(req), event(rc, "api_key", "denied", null).detail("reason", "key_in_query"));
+            audit.recordThrottled("keyquery|" + peer(req), () -> event(rc, "api_key", "denied", null).detail("reason", "key_in_query"));
             return;
         }
         long declared = declaredLength(req);
@@ -160,8 +164,8 @@ public class ProxyHandler {
                 denyKey(rc, route, decision, clientInfo);
                 return;
             }
-            registry.counter("portcullis.gateway.key.decisions", "outcome", "ok").increment();
-            audit.recordThrottled("key-ok|" + decision.keyId(), event(rc, "api_key", "success", clientInfo.address())
+            count("portcullis.gateway.key.decisions", "outcome", "ok");
+            audit.recordThrottled("key-ok|" + decision.keyId(), () -> event(rc, "api_key", "success", clientInfo.address())
                     .actor("key:" + decision.keyId()).detail("route", route.name()));
             limit(rc, route, decision.key(), clientInfo, started);
         }, failure -> {
@@ -173,9 +177,9 @@ public class ProxyHandler {
     /** The problem for a refused key (and the audit event, one per key and reason per second). */
     public Problem keyProblem(RoutingContext rc, String routeName, ApiKeys.Decision d, String clientAddress) {
         ApiKeys.Outcome o = d.outcome();
-        registry.counter("portcullis.gateway.key.decisions", "outcome", o.name().toLowerCase()).increment();
+        count("portcullis.gateway.key.decisions", "outcome", o.name().toLowerCase());
         String who = d.keyId() != null ? "key:" + d.keyId() : "ip:" + clientAddress;
-        audit.recordThrottled("key-denied|" + o + "|" + who, event(rc, "api_key", "denied", clientAddress)
+        audit.recordThrottled("key-denied|" + o + "|" + who, () -> event(rc, "api_key", "denied", clientAddress)
                 .actor(d.keyId() != null ? "key:" + d.keyId() : AuditEvent.ANONYMOUS)
                 .detail("reason", o.name().toLowerCase()).detail("route", routeName));
         if (o == ApiKeys.Outcome.MISSING) {
@@ -205,21 +209,22 @@ public class ProxyHandler {
             if (!verdict.allowed()) {
                 long retry = Math.max(1, seconds(verdict.retryAfter()));
                 h.set(HttpHeaders.RETRY_AFTER, Long.toString(retry));
-                registry.counter("portcullis.gateway.rate.limited", "route", route.name()).increment();
-                audit.recordThrottled("limited|" + key.keyId(), event(rc, "rate_limited", "denied", client.address())
+                count("portcullis.gateway.rate.limited", "route", route.name());
+                audit.recordThrottled("limited|" + key.keyId(), () -> event(rc, "rate_limited", "denied", client.address())
                         .actor("key:" + key.keyId()).detail("route", route.name()).detail("policy", verdict.tightest().name()));
                 refuse(rc, route, Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)), null);
                 return;
             }
             forward(rc, route, key, client, started);
         }, failure -> {
-            registry.counter("portcullis.gateway.ratelimit.unavailable", "mode",
-                    config.rateLimit().failOpen() ? "open" : "closed").increment();
-            audit.recordThrottled("ratelimit-down", event(rc, "rate_limited", config.rateLimit().failOpen() ? "success" : "failure",
+            count("portcullis.gateway.ratelimit.unavailable", "mode", config.rateLimit().failOpen() ? "open" : "closed");
+            audit.recordThrottled("ratelimit-down", () -> event(rc, "rate_limited", config.rateLimit().failOpen() ? "success" : "failure",
                     client.address()).detail("reason", "redis_unavailable")
                     .detail("mode", config.rateLimit().failOpen() ? "fail_open" : "fail_closed"));
-            LOG.warnf("rate limiter unavailable (%s); failing %s", failure.getMessage(),
-                    config.rateLimit().failOpen() ? "open" : "closed");
+            if (warnings.tryAcquire()) {
+                LOG.warnf("rate limiter unavailable (%s); failing %s", failure.getMessage(),
+                        config.rateLimit().failOpen() ? "open" : "closed");
+            }
             if (config.rateLimit().failOpen()) {
                 forward(rc, route, key, client, started);
             } else {
@@ -361,7 +366,9 @@ public class ProxyHandler {
         }
         boolean timeout = cause instanceof java.util.concurrent.TimeoutException
                 || (cause.getMessage() != null && cause.getMessage().contains("timeout"));
-        LOG.warnf("upstream %s failed [requestId=%s]: %s", route.name(), RequestIds.of(rc), cause.getMessage());
+        if (warnings.tryAcquire()) {
+            LOG.warnf("upstream %s failed [requestId=%s]: %s", route.name(), RequestIds.of(rc), cause.getMessage());
+        }
         if (timeout) {
             refuse(rc, route, Problem.of(504, "The upstream service did not answer in time.", RequestIds.of(rc)), null);
         } else {
@@ -376,12 +383,18 @@ public class ProxyHandler {
     }
 
     private void record(Upstreams.Route route, int status, Long started) {
-        registry.counter("portcullis.gateway.requests", "route", route == null ? "none" : route.name(),
-                "status", Integer.toString(status)).increment();
+        String name = route == null ? "none" : route.name();
+        count("portcullis.gateway.requests", "route", name, "status", Integer.toString(status));
         if (started != null) {
-            registry.timer("portcullis.gateway.request.duration", "route", route == null ? "none" : route.name())
+            timers.computeIfAbsent(name, n -> registry.timer("portcullis.gateway.request.duration", "route", n))
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Counters are looked up once per name and tags, not on every request. */
+    private void count(String name, String... tags) {
+        String id = name + '|' + String.join("|", tags);
+        counters.computeIfAbsent(id, k -> registry.counter(name, tags)).increment();
     }
 
     /** Headers named in {@code Connection} are hop-by-hop too (RFC 9110, section 7.6.1). */

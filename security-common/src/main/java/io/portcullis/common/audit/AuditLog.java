@@ -38,6 +38,7 @@ public class AuditLog {
     private final String service;
     private final int memoryLimit;
     private final Deque<AuditEvent> pending = new ArrayDeque<>();
+    private final LogThrottle warnings = new LogThrottle();
     private final Counter dropped;
     private final MeterRegistry registry;
 
@@ -75,21 +76,32 @@ public class AuditLog {
      * event recorded for the key carries {@code suppressed} = how many were skipped.
      */
     public void recordThrottled(String key, AuditEvent.Builder builder) {
+        recordThrottled(key, () -> builder);
+    }
+
+    /**
+     * Like {@link #recordThrottled(String, AuditEvent.Builder)}, building the event only when it is
+     * recorded: for hot paths, where most calls are suppressed.
+     */
+    public void recordThrottled(String key, java.util.function.Supplier<AuditEvent.Builder> event) {
         long now = System.nanoTime();
         Throttle t = throttles.computeIfAbsent(key, k -> new Throttle());
+        long suppressed;
         synchronized (t) {
             if (t.last != 0 && now - t.last < 1_000_000_000L) {
                 t.suppressed++;
                 return;
             }
             t.last = now;
-            if (t.suppressed > 0) {
-                builder.detail("suppressed", t.suppressed);
-                t.suppressed = 0;
-            }
+            suppressed = t.suppressed;
+            t.suppressed = 0;
         }
         if (throttles.size() > 10_000) {
             throttles.clear(); // bounded memory; at worst a few extra events
+        }
+        AuditEvent.Builder builder = event.get();
+        if (suppressed > 0) {
+            builder.detail("suppressed", suppressed);
         }
         record(builder);
     }
@@ -165,7 +177,10 @@ public class AuditLog {
             }
             pending.addLast(event);
         }
-        LOG.warnf("audit sink unavailable (%s); event %s kept in memory", failure.getClass().getSimpleName(), event.id());
+        if (warnings.tryAcquire()) {
+            LOG.warnf("audit sink unavailable (%s); events kept in memory (%d waiting)", failure.getClass().getSimpleName(),
+                    pending.size());
+        }
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
