@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Login benchmark (issue 3): the hashing limit of this machine (cores / time of one Argon2id hash,
+# measured in this run), then login throughput against auth-service with wrk, while a constant-rate
+# probe of /q/health/live measures its p99 under the saturated CPU.
+# Needs the suite running (deploy/local/run.sh). Usage: load-tests/bench-auth.sh [seconds=30] [connections=8]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=$ROOT/.portcullis
+SECS=${1:-30}; CONN=${2:-8}
+set -a; . "$STATE/credentials.env"; set +a
+(cd "$ROOT" && ./mvnw -B -q -f load-tests/pom.xml package)
+CP="$ROOT/load-tests/target/load-tests-0.1.0-SNAPSHOT.jar:$ROOT/load-tests/target/lib/*"
+json() { python3 -c "import sys,json;print(json.load(sys.stdin)['$1'])"; }
+ADMIN=$(curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"$PORTCULLIS_ADMIN_USER\",\"password\":\"$PORTCULLIS_ADMIN_PASSWORD\"}" \
+    http://127.0.0.1:8081/auth/login | json accessToken)
+USER="bench-$RANDOM$RANDOM"; PW="bench-$(head -c 12 /dev/urandom | base64 | tr -dc A-Za-z0-9)-login"
+curl -sf -o /dev/null -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$USER\",\"password\":\"$PW\"}" http://127.0.0.1:8081/auth/users
+cat >/tmp/bench-login.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"$USER","password":"$PW"}'
+LUA
+echo "== hashing limit (same machine, same run)"
+java -cp "$CP" io.portcullis.load.HashBaseline 40 | tee /tmp/bench-hash.txt
+echo "== logins: wrk -t1 -c$CONN -d${SECS}s, with /q/health/live probed at 50 req/s"
+java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:9081/q/health/live 50 "$SECS" >/tmp/bench-live.txt &
+PROBE=$!
+wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login | tee /tmp/bench-login.txt
+wait $PROBE
+echo "health/live during the storm: $(cat /tmp/bench-live.txt)"
+python3 - <<'PY'
+import re
+limit = float(re.search(r'= ([0-9.]+) hashes/s', open('/tmp/bench-hash.txt').read()).group(1))
+w = open('/tmp/bench-login.txt').read()
+rps = float(re.search(r'Requests/sec:\s*([0-9.]+)', w).group(1))
+non2xx = re.search(r'Non-2xx or 3xx responses:\s*(\d+)', w)
+live = open('/tmp/bench-live.txt').read()
+p99 = float(re.search(r'p99=([0-9.]+)ms', live).group(1))
+print(f"\n== summary\nhashing limit {limit:.1f}/s; logins {rps:.1f}/s = {rps/limit*100:.0f}% of the limit"
+      f" (non-2xx: {non2xx.group(1) if non2xx else 0}); /q/health/live p99 {p99:.1f} ms")
+PY
