@@ -94,15 +94,17 @@ public class Sandbox {
                         candidate.namespaces(), report.uid());
                 return;
             }
-            rejected.add(candidate.kind().label() + " " + candidate.namespaces() + ": " + String.join("; ", report.problems()));
+            String why = candidate.kind().label() + " " + new java.util.TreeSet<>(candidate.namespaces()) + ": "
+                    + String.join("; ", report.problems());
+            LOG.warnf("exec sandbox candidate refused: %s", why);
+            rejected.add(why);
         }
-        rejected.forEach(r -> LOG.warnf("exec sandbox candidate refused: %s", r));
         if (setting == SandboxKindSetting.BUBBLEWRAP || setting == SandboxKindSetting.UTIL_LINUX) {
             throw new IllegalStateException("portcullis.exec.sandbox.kind=" + setting.name().toLowerCase().replace('_', '-')
                     + " cannot be built on this machine: " + String.join(" | ", rejected));
         }
         launcher = new SandboxLauncher(SandboxKind.NONE, Set.of(), false, -1, -1, tools.find("setsid").orElse(null), null,
-                tools.find("prlimit").orElse(null), null, null);
+                tools.find("prlimit").orElse(null), null, null, null);
         ready = allowUnsandboxed;
         startReport = selfTest(launcher);
         if (ready) {
@@ -121,6 +123,7 @@ public class Sandbox {
         Optional<Path> prlimit = tools.find("prlimit");
         Optional<Path> unshare = tools.find("unshare");
         Optional<Path> bwrap = tools.find("bwrap");
+        Optional<Path> env = tools.find("env");
         if (setsid.isEmpty() || setpriv.isEmpty() || prlimit.isEmpty()) {
             rejected.add("util-linux: setsid, setpriv and prlimit are needed in " + config.toolPath());
             return out;
@@ -128,11 +131,11 @@ public class Sandbox {
         int uid = root ? config.uid() : -1;
         int gid = root ? config.gid() : -1;
         if (setting == SandboxKindSetting.AUTO || setting == SandboxKindSetting.BUBBLEWRAP) {
-            if (bwrap.isPresent()) {
+            if (bwrap.isPresent() && env.isPresent()) {
                 out.add(new SandboxLauncher(SandboxKind.BUBBLEWRAP, Set.of("user", "pid", "net", "mnt", "ipc", "uts"), root,
-                        uid, gid, setsid.get(), setpriv.get(), prlimit.get(), null, bwrap.get()));
+                        uid, gid, setsid.get(), setpriv.get(), prlimit.get(), null, bwrap.get(), env.get()));
             } else {
-                rejected.add("bubblewrap: bwrap not found in " + config.toolPath());
+                rejected.add("bubblewrap: bwrap and env are needed in " + config.toolPath());
             }
         }
         if (setting == SandboxKindSetting.AUTO || setting == SandboxKindSetting.UTIL_LINUX) {
@@ -140,11 +143,11 @@ public class Sandbox {
                 for (Set<String> ns : List.of(Set.of("pid", "mnt", "ipc", "uts", "net", "cgroup"),
                         Set.of("pid", "mnt", "ipc", "uts", "net"))) {
                     out.add(new SandboxLauncher(SandboxKind.UTIL_LINUX, ns, true, uid, gid, setsid.get(), setpriv.get(),
-                            prlimit.get(), unshare.get(), null));
+                            prlimit.get(), unshare.get(), null, null));
                 }
             }
             out.add(new SandboxLauncher(SandboxKind.UTIL_LINUX, Set.of(), root, uid, gid, setsid.get(), setpriv.get(),
-                    prlimit.get(), null, null));
+                    prlimit.get(), null, null, null));
         }
         return out;
     }
@@ -274,7 +277,7 @@ public class Sandbox {
             problems.add("capabilities remain inside");
         }
         if (!List.of("PATH").equals(r.environmentKeys())) {
-            problems.add("the environment inside is not exactly the given one");
+            problems.add("the environment inside is not exactly the given one: " + r.environmentKeys());
         }
         if (!Long.toString(probeLimits.processes()).equals(r.limits().get("processes"))
                 || !Long.toString(probeLimits.addressSpaceBytes()).equals(r.limits().get("address-space"))) {

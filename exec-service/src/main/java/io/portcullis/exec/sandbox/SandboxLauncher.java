@@ -19,7 +19,8 @@ import io.portcullis.exec.domain.SandboxKind;
  *              setpriv --reuid U --regid G --clear-groups --inh-caps -all --bounding-set -all --no-new-privs --pdeathsig KILL
  *              prlimit --cpu --as --fsize --nofile --nproc --core=0   binary args...
  * bubblewrap:  setsid  setpriv ... --no-new-privs  prlimit ...
- *              bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr ... --bind WORK /work --remount-ro /  binary args...
+ *              bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr ... --bind WORK /work --remount-ro /
+ *              env -u PWD  binary args...
  * none:        setsid  prlimit ...  binary args...           (development only)
  * </pre>
  *
@@ -44,6 +45,7 @@ public final class SandboxLauncher {
     private final Path prlimit;
     private final Path unshare;
     private final Path bwrap;
+    private final Path env;
 
     /**
      * @param namespaces the namespaces this launcher unshares (util-linux: none, or pid, mnt, ipc, uts,
@@ -51,7 +53,7 @@ public final class SandboxLauncher {
      * @param dropPrivileges whether the service runs as root and must switch to {@code uid}/{@code gid}
      */
     SandboxLauncher(SandboxKind kind, Set<String> namespaces, boolean dropPrivileges, int uid, int gid, Path setsid,
-            Path setpriv, Path prlimit, Path unshare, Path bwrap) {
+            Path setpriv, Path prlimit, Path unshare, Path bwrap, Path env) {
         this.kind = kind;
         this.namespaces = Set.copyOf(namespaces);
         this.dropPrivileges = dropPrivileges;
@@ -62,6 +64,7 @@ public final class SandboxLauncher {
         this.prlimit = prlimit;
         this.unshare = unshare;
         this.bwrap = bwrap;
+        this.env = env;
     }
 
     public SandboxKind kind() {
@@ -190,8 +193,12 @@ public final class SandboxLauncher {
         for (Path p : readOnlyPaths) {
             cmd.addAll(List.of("--ro-bind-try", p.toString(), p.toString()));
         }
-        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+        // a fresh /proc and a minimal /dev (null, zero, random, tty...), read-only like the rest: the work
+        // folder is the one place a job can write (device nodes such as /dev/null stay writable)
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
                 "--bind", hostWorkDir.toString(), BWRAP_WORKDIR, "--chdir", BWRAP_WORKDIR,
                 "--remount-ro", "/", "--"));
+        // bwrap always sets PWD; the job's environment is exactly the one given, so take it out again
+        cmd.addAll(List.of(env.toString(), "-u", "PWD", "--"));
     }
 }
