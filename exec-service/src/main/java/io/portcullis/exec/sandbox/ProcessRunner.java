@@ -37,6 +37,7 @@ public final class ProcessRunner {
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
     private static final File DEV_NULL = new File("/dev/null");
     private static final Duration READER_GRACE = Duration.ofSeconds(5);
+    private static final Duration REAP_WAIT = Duration.ofSeconds(5);
 
     /**
      * What happened.
@@ -168,29 +169,51 @@ public final class ProcessRunner {
 
     /**
      * Kills, until none is left, every live process of session {@code sid} (the job's {@code setsid});
-     * when the sandbox drops privileges, only those running as the sandbox user.
+     * when the sandbox drops privileges, only those running as the sandbox user. Then waits (at most
+     * {@link #REAP_WAIT}) until their zombies are reaped too: a zombie still counts against the sandbox
+     * user's process limit, and the next job must not find it full.
      */
     static void sweepSession(SandboxLauncher launcher, long sid) {
+        int uid = launcher.dropsPrivileges() ? launcher.uid() : -1;
         for (int round = 0; round < 100; round++) {
-            List<Long> found = session(sid, launcher.dropsPrivileges() ? launcher.uid() : -1);
+            List<Long> found = session(sid, uid, false);
             if (found.isEmpty()) {
-                return;
+                break;
             }
             for (long pid : found) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!pause(5)) {
                 return;
             }
         }
-        LOG.warnf("processes of session %d survived the sweep", sid);
+        long deadline = System.nanoTime() + REAP_WAIT.toNanos();
+        while (!session(sid, uid, true).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                LOG.warnf("processes of session %d are not reaped after %s", sid, REAP_WAIT);
+                return;
+            }
+            if (!pause(20)) {
+                return;
+            }
+        }
     }
 
-    /** Live (not zombie) processes whose session is {@code sid}, optionally only those of real uid {@code uid}. */
-    static List<Long> session(long sid, int uid) {
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Processes whose session is {@code sid}, optionally only those of real uid {@code uid}; zombies
+     * only when {@code zombies} is set.
+     */
+    static List<Long> session(long sid, int uid, boolean zombies) {
         List<Long> out = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
@@ -211,7 +234,8 @@ public final class ProcessRunner {
                 }
                 // pid (comm) state ppid pgrp session ...; comm may contain spaces and parentheses
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                if (f.length < 4 || f[0].equals("Z") || f[0].equals("X") || Long.parseLong(f[3]) != sid) {
+                boolean dead = f.length > 0 && (f[0].equals("Z") || f[0].equals("X"));
+                if (f.length < 4 || (dead && !zombies) || Long.parseLong(f[3]) != sid) {
                     continue;
                 }
                 if (uid >= 0 && realUid(p) != uid) {

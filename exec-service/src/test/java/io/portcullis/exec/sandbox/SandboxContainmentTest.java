@@ -139,7 +139,7 @@ public class SandboxContainmentTest {
         String tag = "bomb-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
         JsonPath job = Jobs.run(Jobs.userToken(), "fork-bomb", Map.of("tag", tag));
         // the limit stopped the forks: each process that hit it says so
-        assertThat(job.getString("stdout"), containsString("fork failed: Resource temporarily unavailable"));
+        assertThat(job.prettify(), job.getString("stdout"), containsString("fork failed: Resource temporarily unavailable"));
         long children = Arrays.stream(job.getString("stdout").split("\n")).filter("child"::equals).count();
         assertThat("processes created stay under the limit of 16", children, lessThanOrEqualTo(16L));
         // it never ends by itself: the timeout kills all of it
