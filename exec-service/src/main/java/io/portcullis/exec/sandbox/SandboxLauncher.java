@@ -19,7 +19,7 @@ import io.portcullis.exec.domain.SandboxKind;
  *              setpriv --reuid U --regid G --clear-groups --inh-caps -all --bounding-set -all --no-new-privs --pdeathsig KILL
  *              prlimit --cpu --as --fsize --nofile --nproc --core=0   binary args...
  * bubblewrap:  setsid  setpriv ... --no-new-privs  prlimit ...
- *              bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr ... --bind WORK /work --remount-ro /
+ *              bwrap --unshare-all --as-pid-1 --die-with-parent --new-session --ro-bind /usr ... --bind WORK /work --remount-ro /
  *              env -u PWD  binary args...
  * none:        setsid  prlimit ...  binary args...           (development only)
  * </pre>
@@ -172,7 +172,11 @@ public final class SandboxLauncher {
 
     private void bubblewrap(List<String> cmd, boolean network, List<Path> readOnlyPaths, Path hostWorkDir) {
         cmd.add(bwrap.toString());
-        cmd.addAll(List.of("--unshare-all", "--die-with-parent", "--new-session"));
+        // --as-pid-1: the job's first process is the namespace's init. bwrap's own init would be left a
+        // zombie for the host's init to reap (bwrap's outer process exits without waiting for it), and
+        // until then it counts against the sandbox user's process limit: a few quick jobs in a row
+        // and the next one cannot fork at all.
+        cmd.addAll(List.of("--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session"));
         if (network) {
             cmd.add("--share-net");
         }

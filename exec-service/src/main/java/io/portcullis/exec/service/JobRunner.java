@@ -127,6 +127,7 @@ public class JobRunner {
                     error, Instant.now()).await().atMost(DB_WAIT);
             metrics.finished(action.name(), status.label(), Duration.ofNanos(r.durationNanos()));
             record(t, status, r.exitCode(), durationMs, r.truncated(), launcher);
+            wake(t.id()); // the result is stored: waiting readers need not wait for the clean-up
         } catch (Exception e) {
             LOG.errorf(e, "job %s failed in the service", t.id());
             failQuietly(t, "the service failed while running the job");
@@ -136,10 +137,14 @@ public class JobRunner {
             }
             running.decrementAndGet();
             permits.release();
-            CompletableFuture<Void> done = local.remove(t.id());
-            if (done != null) {
-                done.complete(null);
-            }
+            wake(t.id());
+        }
+    }
+
+    private void wake(UUID id) {
+        CompletableFuture<Void> done = local.remove(id);
+        if (done != null) {
+            done.complete(null);
         }
     }
 

@@ -61,7 +61,7 @@ class SandboxLauncherTest {
         List<String> cmd = bubblewrap().command(Path.of("/usr/bin/id"), List.of("-u"), LIMITS, false, List.of(Path.of("/nix")),
                 WORK);
         assertThat(cmd, containsInRelativeOrder("/usr/bin/setpriv", "--no-new-privs", "/usr/bin/prlimit", "/usr/bin/bwrap",
-                "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+                "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
                 "--ro-bind-try", "/nix", "/nix", "--remount-ro", "/dev", "--bind", WORK.toString(), "/work", "--chdir", "/work",
                 "--remount-ro", "/", "--", "/usr/bin/env", "-u", "PWD", "--", "/usr/bin/id", "-u"));
         assertThat(cmd, not(hasItem("--share-net")));
