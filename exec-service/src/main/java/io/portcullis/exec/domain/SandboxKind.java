@@ -19,13 +19,4 @@ public enum SandboxKind {
     public String label() {
         return label;
     }
-
-    public static SandboxKind ofLabel(String label) {
-        for (SandboxKind k : values()) {
-            if (k.label.equals(label)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown sandbox kind");
-    }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -173,11 +172,6 @@ public class Sandbox {
 
     public ProcessRunner runner() {
         return runner;
-    }
-
-    /** Readers busy right now (two per running process). */
-    public int activeReaders() {
-        return readers.getActiveCount();
     }
 
     /** Runs the self-test now, in the sandbox jobs use (blocking: call it from a worker thread). */
@@ -421,15 +415,6 @@ public class Sandbox {
             }
         }
         return out;
-    }
-
-    /** Namespace names a job of {@code action} gets. */
-    public Set<String> namespacesFor(Action action) {
-        Set<String> ns = new LinkedHashSet<>(launcher.namespaces());
-        if (action.network()) {
-            ns.remove("net");
-        }
-        return ns;
     }
 
     @PreDestroy

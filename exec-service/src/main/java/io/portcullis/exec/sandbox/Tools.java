@@ -24,10 +24,6 @@ public final class Tools {
         return Optional.empty();
     }
 
-    public Path require(String name) {
-        return find(name).orElseThrow(() -> new IllegalStateException(name + " not found in " + folders));
-    }
-
     /** The real and effective user id of this process, from {@code /proc/self/status}. */
     public static int currentUid() {
         try {

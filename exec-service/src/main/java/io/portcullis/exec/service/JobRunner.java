@@ -175,11 +175,6 @@ public class JobRunner {
         return new String(bytes, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
     }
 
-    /** Jobs waiting for a worker. */
-    public int queued() {
-        return queued.get();
-    }
-
     @PreDestroy
     void stop() {
         // running processes get SIGKILL from their pdeathsig when the worker threads end with the JVM
