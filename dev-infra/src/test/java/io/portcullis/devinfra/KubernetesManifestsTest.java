@@ -67,6 +67,12 @@ class KubernetesManifestsTest {
                 assertEquals(Boolean.FALSE, sc.get("allowPrivilegeEscalation"), name);
                 assertEquals(Boolean.TRUE, sc.get("readOnlyRootFilesystem"), name);
                 assertEquals(List.of("ALL"), at(sc, "capabilities", "drop"), name);
+                List<String> added = at(sc, "capabilities", "add");
+                if (added != null) {
+                    // only what the baseline Pod Security Standard allows, and only for the sandbox
+                    assertEquals("exec-service", name);
+                    assertTrue(List.of("SETUID", "SETGID", "SETPCAP", "KILL").containsAll(added), added.toString());
+                }
                 assertEquals("management", at(c, "readinessProbe", "httpGet", "port"), name);
                 assertEquals("/q/health/ready", at(c, "readinessProbe", "httpGet", "path"), name);
                 assertNotNull(at(c, "resources", "limits", "memory"), name);

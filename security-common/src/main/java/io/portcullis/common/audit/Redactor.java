@@ -28,7 +28,8 @@ public final class Redactor {
 
     private static final Pattern SECRET_KEY = Pattern.compile(
             "password|passwd|passphrase|secret|token|apikey|authorization|cookie|privatekey|credential|session|kek|signature");
-    private static final Pattern CARD = Pattern.compile("(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])");
+    /** 13-19 digits, spaces or dashes between them, standing alone (not inside a UUID, a hex string or a word). */
+    private static final Pattern CARD = Pattern.compile("(?<![0-9A-Za-z_-])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z_-])");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
     private static final Pattern API_KEY = Pattern.compile("pcx_[A-Za-z0-9]+_[A-Za-z0-9_-]+");
     private static final Pattern PEM = Pattern.compile("-----BEGIN [A-Z ]+-----");
@@ -66,10 +67,18 @@ public final class Redactor {
         return Validation.forLog(v, MAX_VALUE);
     }
 
-    /** The event with every free-text field passed through {@link #value} and details redacted. */
+    /**
+     * The event with its details redacted and its identifying fields (actor, address, service,
+     * request id) neutralised and bounded; those have fixed shapes and are not searched for secrets,
+     * so a UUID in an actor is never mistaken for a card number.
+     */
     public static AuditEvent event(AuditEvent e) {
-        return new AuditEvent(e.id(), e.type(), e.outcome(), value(e.actor()), value(e.sourceIp()), value(e.service()),
-                value(e.requestId()), e.occurredAt(), details(e.details()));
+        return new AuditEvent(e.id(), e.type(), e.outcome(), plain(e.actor()), plain(e.sourceIp()), plain(e.service()),
+                plain(e.requestId()), e.occurredAt(), details(e.details()));
+    }
+
+    private static String plain(String value) {
+        return Validation.forLog(value, 256);
     }
 
     static boolean luhn(String candidate) {

@@ -47,6 +47,29 @@ class RedactorTest {
     }
 
     @Test
+    void neverMistakesUuidsOrHexForCardNumbers() {
+        // UUIDs whose groups are all digits, and long hex strings, look like digit runs with dashes
+        for (String v : new String[] { "12345678-1234-1234-1234-123456789012", "user:40123456-7890-1234-5678-901234567890",
+                "job 98765432-1012-3456-7890-123456789012 done", "abc4111111111111111", "4111111111111111abc",
+                "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }) {
+            assertEquals(v, Redactor.value(v), v);
+        }
+        for (int i = 0; i < 20_000; i++) {
+            String uuid = java.util.UUID.randomUUID().toString();
+            assertEquals(uuid, Redactor.value(uuid));
+        }
+    }
+
+    @Test
+    void leavesIdentifyingFieldsAlone() {
+        AuditEvent e = AuditEvent.builder("session", "success").actor("user:41111111-1111-1111-1111-111111111111")
+                .requestId("4111111111111111").build();
+        AuditEvent out = Redactor.event(e);
+        assertEquals(e.actor(), out.actor());
+        assertEquals(e.requestId(), out.requestId());
+    }
+
+    @Test
     void redactsJwtsApiKeysBearerAndPem() {
         String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyOjEifQ.c2lnbmF0dXJlLWJ5dGVz";
         assertFalse(Redactor.value("token was " + jwt).contains("eyJ"));
