@@ -106,18 +106,28 @@ start() {
     infra secrets --dir "$STATE"
     ADMIN_USER=${PORTCULLIS_ADMIN_USER:-admin}
 
-    local urls=()
     for entry in "${SERVICES[@]}"; do
         read -r svc port mport db <<<"$entry"
         start_service "$svc" "$port" "$mport" "$db"
-        urls+=("http://127.0.0.1:$mport/q/health/ready")
     done
     say "waiting until all five services are ready"
-    if ! infra wait-ready --urls "$(IFS=,; echo "${urls[*]}")" --timeout "${PORTCULLIS_READY_TIMEOUT:-240}"; then
-        say "not ready; the last lines of each log:"
-        for entry in "${SERVICES[@]}"; do read -r svc _ <<<"$entry"; echo "== $svc"; tail -n 5 "$LOGS/$svc.log" || true; done
-        exit 1
-    fi
+    local deadline=$((SECONDS + ${PORTCULLIS_READY_TIMEOUT:-240}))
+    for entry in "${SERVICES[@]}"; do
+        read -r svc port mport _ <<<"$entry"
+        until infra wait-ready --urls "http://127.0.0.1:$mport/q/health/ready" --timeout 2 >/dev/null 2>&1; do
+            if ! alive "$svc"; then
+                say "$svc stopped while starting; the end of its log ($LOGS/$svc.log):"
+                tail -n 20 "$LOGS/$svc.log" | sed -n 's/.*"message":"\([^"]*\).*/  \1/p; /^[^{]/p' | tail -n 10
+                say "fix it, then run $0 again (services already running are kept)"
+                exit 1
+            fi
+            if [ "$SECONDS" -ge "$deadline" ]; then
+                say "$svc is not ready after ${PORTCULLIS_READY_TIMEOUT:-240} s; see $LOGS/$svc.log"
+                exit 1
+            fi
+        done
+        say "$svc is ready"
+    done
 
     local creds=$STATE/credentials.env
     umask 077
