@@ -31,7 +31,7 @@ env QUARKUS_HTTP_PORT=18080 QUARKUS_MANAGEMENT_PORT=19080 \
     PORTCULLIS_GATEWAY_RATE_LIMIT_PER_ADDRESS_REQUESTS=100000000 \
     PORTCULLIS_CLIENT_ID=gateway PORTCULLIS_CLIENT_SECRET_FILE="$STATE/secrets/clients/gateway" \
     QUARKUS_LOG_LEVEL=WARN \
-    java -Xms256m -Xmx512m -jar "$ROOT/gateway/target/quarkus-app/quarkus-run.jar" >"$STATE/logs/bench-gateway.log" 2>&1 &
+    java -Xms256m -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$ROOT/gateway/target/quarkus-app/quarkus-run.jar" >"$STATE/logs/bench-gateway.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:19080/q/health/ready >/dev/null && break; sleep 0.5; done
 

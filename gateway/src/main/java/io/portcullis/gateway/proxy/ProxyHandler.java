@@ -159,19 +159,28 @@ public class ProxyHandler {
         req.pause();
         ForwardedFor.Client clientInfo = ForwardedFor.of(peer(req), req.getHeader("X-Forwarded-For"),
                 req.getHeader("X-Forwarded-Proto"), req.isSSL(), trustedProxies);
-        keys.verify(req.getHeader(ApiKeys.HEADER), path).subscribe().with(decision -> {
-            if (decision.outcome() != ApiKeys.Outcome.OK) {
-                denyKey(rc, route, decision, clientInfo);
-                return;
-            }
-            count("portcullis.gateway.key.decisions", "outcome", "ok");
-            audit.recordThrottled("key-ok|" + decision.keyId(), () -> event(rc, "api_key", "success", clientInfo.address())
-                    .actor("key:" + decision.keyId()).detail("route", route.name()));
-            limit(rc, route, decision.key(), clientInfo, started);
-        }, failure -> {
+        String header = req.getHeader(ApiKeys.HEADER);
+        ApiKeys.Decision known = keys.verifyFromMemory(header, path);
+        if (known != null) {
+            decided(rc, route, known, clientInfo, started);
+            return;
+        }
+        keys.verify(header, path).subscribe().with(decision -> decided(rc, route, decision, clientInfo, started), failure -> {
             LOG.errorf("key lookup failed [requestId=%s]: %s", RequestIds.of(rc), failure.getMessage());
             refuse(rc, route, Problem.of(503, "Keys cannot be checked right now; retry shortly.", RequestIds.of(rc)), null);
         });
+    }
+
+    private void decided(RoutingContext rc, Upstreams.Route route, ApiKeys.Decision decision, ForwardedFor.Client clientInfo,
+            long started) {
+        if (decision.outcome() != ApiKeys.Outcome.OK) {
+            denyKey(rc, route, decision, clientInfo);
+            return;
+        }
+        count("portcullis.gateway.key.decisions", "outcome", "ok");
+        audit.recordThrottled("key-ok|" + decision.keyId(), () -> event(rc, "api_key", "success", clientInfo.address())
+                .actor("key:" + decision.keyId()).detail("route", route.name()));
+        limit(rc, route, decision.key(), clientInfo, started);
     }
 
     /** The problem for a refused key (and the audit event, one per key and reason per second). */
@@ -201,7 +210,7 @@ public class ProxyHandler {
             return;
         }
         List<RateLimiter.Limit> limits = limits(route, key, client, rc.request());
-        limiter.check(limits).subscribe().with(verdict -> {
+        limiter.checkNow(limits).onSuccess(verdict -> {
             MultiMap h = rc.response().headers();
             h.set("RateLimit-Policy", policies(limits));
             h.set("RateLimit", "\"" + verdict.tightest().name() + "\";r=" + verdict.remaining() + ";t="
@@ -216,7 +225,7 @@ public class ProxyHandler {
                 return;
             }
             forward(rc, route, key, client, started);
-        }, failure -> {
+        }).onFailure(failure -> {
             count("portcullis.gateway.ratelimit.unavailable", "mode", config.rateLimit().failOpen() ? "open" : "closed");
             audit.recordThrottled("ratelimit-down", () -> event(rc, "rate_limited", config.rateLimit().failOpen() ? "success" : "failure",
                     client.address()).detail("reason", "redis_unavailable")
