@@ -1,0 +1,67 @@
+package io.portcullis.secrets.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.portcullis.secrets.domain.PolicySet;
+import io.portcullis.secrets.domain.Snapshot;
+import io.portcullis.secrets.repository.SnapshotRepository;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The cached policies and active KEK of this instance, never stale by more than the query that
+ * asks: every change to policies or KEKs bumps {@code secret_generation} (triggers), reads carry the
+ * counter in their own statement, and other operations read it first. A newer generation reloads the
+ * whole snapshot in one statement. Several instances need no message bus for this.
+ */
+@ApplicationScoped
+public class Snapshots {
+
+    private static final Logger LOG = Logger.getLogger(Snapshots.class);
+
+    private final SnapshotRepository repository;
+    private final PolicyCodec codec;
+    private volatile Snapshot current;
+
+    public Snapshots(SnapshotRepository repository, PolicyCodec codec) {
+        this.repository = repository;
+        this.codec = codec;
+    }
+
+    /** The snapshot as of now (one small query, plus a reload when something changed). */
+    public Uni<Snapshot> fresh() {
+        return repository.generation().chain(this::atLeast);
+    }
+
+    /** A snapshot at least as new as {@code generation} (as seen by a query in this request). */
+    public Uni<Snapshot> atLeast(long generation) {
+        Snapshot s = current;
+        if (s != null && s.generation() >= generation) {
+            return Uni.createFrom().item(s);
+        }
+        return repository.load().map(this::offer);
+    }
+
+    private Snapshot offer(SnapshotRepository.Loaded loaded) {
+        List<PolicySet.Entry> entries = new ArrayList<>();
+        for (SnapshotRepository.StoredPolicy p : loaded.policies()) {
+            try {
+                entries.add(new PolicySet.Entry(p.groups(), codec.decode(p.rulesJson())));
+            } catch (IllegalStateException e) {
+                // fail closed for this policy only: it grants nothing until it is fixed
+                LOG.errorf("policy %s has malformed rules; it grants nothing", p.name());
+            }
+        }
+        Snapshot loadedSnapshot = new Snapshot(loaded.generation(), loaded.activeKekId(), PolicySet.of(entries));
+        synchronized (this) {
+            if (current == null || loadedSnapshot.generation() > current.generation()) {
+                current = loadedSnapshot;
+            }
+            return current.generation() >= loadedSnapshot.generation() ? current : loadedSnapshot;
+        }
+    }
+}
