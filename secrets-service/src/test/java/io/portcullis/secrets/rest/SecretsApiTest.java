@@ -300,6 +300,21 @@ public class SecretsApiTest {
     }
 
     @Test
+    void countsOperationsByTypeAndOutcomeWithoutPathsOrValues() {
+        String path = Fixtures.uniquePrefix() + "/counted";
+        put(path, value("metric-value"));
+        Specs.as(admin()).get("/secrets/v1/" + path).then().statusCode(200);
+        Specs.as(Fixtures.user("user")).get("/secrets/v1/" + path).then().statusCode(403);
+        String metrics = io.portcullis.common.testing.Management.given().get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+        assertThat(metrics, containsString("portcullis_secrets_operations_total{operation=\"read\",outcome=\"success\"}"));
+        assertThat(metrics, containsString("portcullis_secrets_operations_total{operation=\"write\",outcome=\"success\"}"));
+        assertThat(metrics, containsString("portcullis_secrets_operations_total{operation=\"read\",outcome=\"denied\"}"));
+        assertThat(metrics, not(containsString(path)));
+        assertThat(metrics, not(containsString("metric-value")));
+    }
+
+    @Test
     void concurrentWritersOfOnePathGetDistinctVersions() throws Exception {
         String path = Fixtures.uniquePrefix() + "/contended";
         String token = admin();
