@@ -10,11 +10,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.DynamicUpdate;
+
 /**
  * One version of a path: its sealed value and wrapped data key ({@link Envelope}), and its state.
  * Soft-deleted versions keep their data (undelete restores them); destroyed ones keep none.
+ * Updates write only the columns that changed, so a soft delete never writes back a data key that a
+ * concurrent rewrap has just replaced.
  */
 @Entity
+@DynamicUpdate
 @Table(name = "secret_version")
 public class SecretVersion {
 

@@ -122,7 +122,7 @@ public class SecretService {
             return writeUnder(s, path, plain, cas, caller.actor())
                     // the active KEK changed between our snapshot and the insert: once more, with the new one
                     .onFailure(SecretService::isStaleKek)
-                    .recoverWithUni(() -> snapshots.fresh().chain(s2 -> writeUnder(s2, path, plain, cas, caller.actor())));
+                    .recoverWithUni(() -> snapshots.reload().chain(s2 -> writeUnder(s2, path, plain, cas, caller.actor())));
         }).invoke(w -> audit.success("write", path, w.version()))
                 .eventually(() -> Arrays.fill(plain, (byte) 0));
     }
@@ -134,10 +134,16 @@ public class SecretService {
         return writes.write(path, plain, cas, s.activeKekId(), actor);
     }
 
-    /** The database refused a data key under a KEK that is no longer active (see V1__init.sql). */
+    /**
+     * The database refused a data key under a KEK that is no longer active (SQLSTATE PS001, see
+     * V1__init.sql), as the reactive client reports it or as Hibernate converted it.
+     */
     static boolean isStaleKek(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof io.vertx.pgclient.PgException pg && "PS001".equals(pg.getSqlState())) {
+            String state = c instanceof io.vertx.pgclient.PgException pg ? pg.getSqlState()
+                    : c instanceof org.hibernate.JDBCException jdbc ? jdbc.getSQLState()
+                    : c instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+            if ("PS001".equals(state)) {
                 return true;
             }
         }

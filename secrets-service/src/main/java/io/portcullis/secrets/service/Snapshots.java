@@ -37,6 +37,11 @@ public class Snapshots {
         return repository.generation().chain(this::atLeast);
     }
 
+    /** A snapshot read now, whatever the cached generation says. */
+    public Uni<Snapshot> reload() {
+        return repository.load().map(this::offer);
+    }
+
     /** A snapshot at least as new as {@code generation} (as seen by a query in this request). */
     public Uni<Snapshot> atLeast(long generation) {
         Snapshot s = current;
@@ -58,10 +63,11 @@ public class Snapshots {
         }
         Snapshot loadedSnapshot = new Snapshot(loaded.generation(), loaded.activeKekId(), PolicySet.of(entries));
         synchronized (this) {
-            if (current == null || loadedSnapshot.generation() > current.generation()) {
+            // at equal generations the one just read is at least as fresh as the cached one
+            if (current == null || loadedSnapshot.generation() >= current.generation()) {
                 current = loadedSnapshot;
             }
-            return current.generation() >= loadedSnapshot.generation() ? current : loadedSnapshot;
+            return current;
         }
     }
 }

@@ -136,6 +136,22 @@ class KeyRotationTest {
     }
 
     @Test
+    void aWriteThatMeetsAnActivationInFlightIsRetriedUnderTheNewKek() throws SQLException {
+        activate("primary");
+        String path = Fixtures.uniquePrefix() + "/raced";
+        Fixtures.write(path, "v1");
+        // switch the active KEK behind the service's back, without the generation bump (triggers off):
+        // its cached snapshot still names the old KEK, as it would for a write racing an activation
+        StoredSecretIntegrityTest.sqlAsIntruder("UPDATE secret_kek SET state = 'available' WHERE state = 'active'");
+        StoredSecretIntegrityTest.sqlAsIntruder("UPDATE secret_kek SET state = 'active' WHERE id = ?", TestKeks.id("b"));
+        Fixtures.write(path, "v2");
+        Specs.as(Fixtures.admin()).get("/secrets/v1/" + path).then().statusCode(200).body("value", equalTo("v2"));
+        Map<Long, Object[]> rows = rows(path.substring(0, path.indexOf('/')));
+        assertThat(rows.values().stream().map(r -> (String) r[0]).toList(), hasItems(TestKeks.id("primary"), TestKeks.id("b")));
+        activate("primary"); // bumps the generation again: every cache agrees
+    }
+
+    @Test
     void retiringIsRefusedWhileTheKekStillWrapsDataKeys() throws SQLException {
         activate("c");
         String path = Fixtures.uniquePrefix() + "/retiring";
