@@ -63,16 +63,16 @@ CREATE TABLE secret_metadata (
 
 -- One row per version. The value is AES-256-GCM ciphertext under the version's own data key (DEK);
 -- the DEK is stored only wrapped (AES-256-GCM) under a KEK. Destroying a version erases both.
-CREATE SEQUENCE secret_version_seq INCREMENT 50;
+CREATE SEQUENCE secret_version_seq;
 CREATE TABLE secret_version (
-    id           bigint      PRIMARY KEY,
+    id           bigint      PRIMARY KEY DEFAULT nextval('secret_version_seq'),
     path         text COLLATE "C" NOT NULL REFERENCES secret_metadata (path) ON DELETE CASCADE,
     version      integer     NOT NULL CHECK (version >= 1),
     created_at   timestamptz NOT NULL,
     created_by   text,
     deleted_at   timestamptz,
     destroyed_at timestamptz,
-    kek_id       text        REFERENCES secret_kek (id),
+    kek_id       text,       -- a secret_kek id (no foreign key: its lock on the one hot row would cost every write)
     dek_nonce    bytea       CHECK (octet_length(dek_nonce) = 12),
     wrapped_dek  bytea       CHECK (octet_length(wrapped_dek) = 48),
     nonce        bytea       CHECK (octet_length(nonce) = 12),
@@ -86,13 +86,15 @@ CREATE TABLE secret_version (
 );
 CREATE INDEX secret_version_kek ON secret_version (kek_id) WHERE kek_id IS NOT NULL;
 
--- A data key may only be wrapped (inserted or rewrapped) under the active KEK. The share lock makes
--- activation and retirement wait for writes in flight, so once a KEK stops being active no new data
--- key lands under it, and a retired KEK provably wraps nothing.
+-- A data key may only be wrapped (inserted or rewrapped) under the active KEK. An activation takes
+-- LOCK TABLE secret_version IN SHARE ROW EXCLUSIVE MODE: it waits for the writes in flight and holds
+-- new ones until it commits, and this (volatile) check then reads the committed state. So once a KEK
+-- stops being active no new data key lands under it, and a retired KEK provably wraps nothing, without
+-- every write locking the active KEK's row.
 CREATE FUNCTION secret_version_kek_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.kek_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.kek_id IS DISTINCT FROM OLD.kek_id) THEN
-        PERFORM 1 FROM secret_kek WHERE id = NEW.kek_id AND state = 'active' FOR SHARE;
+        PERFORM 1 FROM secret_kek WHERE id = NEW.kek_id AND state = 'active';
         IF NOT FOUND THEN
             RAISE EXCEPTION 'key-encryption key % is not the active one', NEW.kek_id USING ERRCODE = 'PS001';
         END IF;

@@ -4,16 +4,15 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.DynamicUpdate;
 
 /**
- * One version of a path: its sealed value and wrapped data key ({@link Envelope}), and its state.
+ * One version of a path: its sealed value and wrapped data key ({@link Envelope}), and its state. This
+ * entity serves the changes of state (soft delete, undelete, destroy); versions are created by
+ * {@code SecretWriteRepository} in one statement.
  * Soft-deleted versions keep their data (undelete restores them); destroyed ones keep none.
  * Updates write only the columns that changed, so a soft delete never writes back a data key that a
  * concurrent rewrap has just replaced.
@@ -23,9 +22,8 @@ import org.hibernate.annotations.DynamicUpdate;
 @Table(name = "secret_version")
 public class SecretVersion {
 
+    /** From the column's default: versions are inserted by {@code SecretWriteRepository}, never through this entity. */
     @Id
-    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "secret_version_seq")
-    @SequenceGenerator(name = "secret_version_seq", sequenceName = "secret_version_seq", allocationSize = 50)
     private Long id;
 
     @Column(nullable = false)
@@ -62,17 +60,6 @@ public class SecretVersion {
     protected SecretVersion() {
     }
 
-    public SecretVersion(String path, int version, Instant createdAt, String createdBy, Envelope envelope) {
-        this.path = path;
-        this.version = version;
-        this.createdAt = createdAt;
-        this.createdBy = createdBy;
-        this.kekId = envelope.kekId();
-        this.dekNonce = envelope.dekNonce();
-        this.wrappedDek = envelope.wrappedDek();
-        this.nonce = envelope.nonce();
-        this.ciphertext = envelope.ciphertext();
-    }
 
     public int getVersion() {
         return version;

@@ -62,8 +62,8 @@ public class BootstrapRepository {
 
     /** Dev mode only: makes {@code kekId} the active KEK whatever was active before. */
     public Uni<Void> forceActive(String kekId) {
-        return pool.withTransaction(c -> c.preparedQuery("UPDATE secret_kek SET state = 'available' WHERE state = 'active'")
-                .execute()
+        return pool.withTransaction(c -> c.query("LOCK TABLE secret_version IN SHARE ROW EXCLUSIVE MODE").execute()
+                .chain(() -> c.preparedQuery("UPDATE secret_kek SET state = 'available' WHERE state = 'active'").execute())
                 .chain(() -> c.preparedQuery("UPDATE secret_kek SET state = 'active', activated_at = now() WHERE id = $1")
                         .execute(Tuple.of(kekId))))
                 .replaceWithVoid();

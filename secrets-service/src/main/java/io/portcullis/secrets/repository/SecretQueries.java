@@ -21,9 +21,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class SecretQueries {
 
-    /** A version as read for its value. {@code version} is null when the path or version does not exist. */
-    public record VersionRow(long generation, boolean pathExists, int currentVersion, Integer version, Instant createdAt,
-            Instant deletedAt, Instant destroyedAt, Envelope envelope) {
+    /** A version as read for its value; {@code version} is null when there is no such version. */
+    public record VersionRow(long generation, Integer version, Instant createdAt, Instant deletedAt, Instant destroyedAt,
+            Envelope envelope) {
     }
 
     /** One version's state, without its data. */
@@ -41,12 +41,13 @@ public class SecretQueries {
     public record ListRows(long generation, List<ListedPath> paths) {
     }
 
-    private static final String READ = "SELECT g.generation, m.path AS meta_path, m.current_version, v.version, v.created_at, "
-            + "v.deleted_at, v.destroyed_at, v.kek_id, v.dek_nonce, v.wrapped_dek, v.nonce, v.ciphertext "
-            + "FROM secret_generation g "
-            + "LEFT JOIN secret_metadata m ON m.path = $1 "
-            + "LEFT JOIN secret_version v ON v.path = m.path AND v.version = COALESCE($2, m.current_version) "
-            + "WHERE g.id = 1";
+    private static final String COLUMNS = "g.generation, v.version, v.created_at, v.deleted_at, v.destroyed_at, v.kek_id, "
+            + "v.dek_nonce, v.wrapped_dek, v.nonce, v.ciphertext";
+    /** The current version is the highest (versions only grow; only the oldest are ever removed). */
+    private static final String READ_CURRENT = "SELECT " + COLUMNS + " FROM secret_generation g LEFT JOIN LATERAL "
+            + "(SELECT * FROM secret_version WHERE path = $1 ORDER BY version DESC LIMIT 1) v ON true WHERE g.id = 1";
+    private static final String READ_VERSION = "SELECT " + COLUMNS + " FROM secret_generation g "
+            + "LEFT JOIN secret_version v ON v.path = $1 AND v.version = $2 WHERE g.id = 1";
 
     private final Pool pool;
 
@@ -56,19 +57,20 @@ public class SecretQueries {
 
     /** The version {@code version} of {@code path}, or its current one when {@code version} is null. */
     public Uni<VersionRow> read(String path, Integer version) {
-        return pool.preparedQuery(READ).execute(Tuple.of(path, version)).map(rs -> {
+        Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> rows = version == null
+                ? pool.preparedQuery(READ_CURRENT).execute(Tuple.of(path))
+                : pool.preparedQuery(READ_VERSION).execute(Tuple.of(path, version));
+        return rows.map(rs -> {
             Row r = rs.iterator().next();
             long generation = r.getLong("generation");
-            boolean exists = r.getString("meta_path") != null;
-            if (!exists || r.getInteger("version") == null) {
-                return new VersionRow(generation, exists, exists ? r.getInteger("current_version") : 0, null, null, null, null,
-                        null);
+            if (r.getInteger("version") == null) {
+                return new VersionRow(generation, null, null, null, null, null);
             }
             Envelope e = r.getString("kek_id") == null ? null
                     : new Envelope(r.getString("kek_id"), bytes(r, "dek_nonce"), bytes(r, "wrapped_dek"), bytes(r, "nonce"),
                             bytes(r, "ciphertext"));
-            return new VersionRow(generation, true, r.getInteger("current_version"), r.getInteger("version"),
-                    instant(r, "created_at"), instant(r, "deleted_at"), instant(r, "destroyed_at"), e);
+            return new VersionRow(generation, r.getInteger("version"), instant(r, "created_at"), instant(r, "deleted_at"),
+                    instant(r, "destroyed_at"), e);
         });
     }
 

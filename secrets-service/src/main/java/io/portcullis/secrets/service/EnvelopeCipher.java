@@ -41,6 +41,18 @@ public class EnvelopeCipher {
     private static final byte[] VALUE_LABEL = "portcullis-secrets/value/v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DEK_LABEL = "portcullis-secrets/dek/v1".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * One {@link Cipher} per thread, initialised afresh (key, nonce, AAD) for every operation: looking
+     * up the provider costs more than the AES-GCM of a small value.
+     */
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance(TRANSFORMATION);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(TRANSFORMATION + " is unavailable", e);
+        }
+    });
+
     private final KeyRing keys;
     private final SecureRandom random = new SecureRandom();
 
@@ -51,12 +63,12 @@ public class EnvelopeCipher {
     /** Seals {@code plaintext} for {@code path} version {@code version} under the KEK {@code kekId}. */
     public Envelope seal(String kekId, String path, int version, byte[] plaintext) {
         SecretKey kek = keys.require(kekId);
-        byte[] dek = new byte[KeyRing.KEY_BYTES];
-        byte[] nonce = new byte[NONCE_BYTES];
-        byte[] dekNonce = new byte[NONCE_BYTES];
-        random.nextBytes(dek);
-        random.nextBytes(nonce);
-        random.nextBytes(dekNonce);
+        byte[] fresh = new byte[KeyRing.KEY_BYTES + 2 * NONCE_BYTES];
+        random.nextBytes(fresh);
+        byte[] dek = Arrays.copyOfRange(fresh, 0, KeyRing.KEY_BYTES);
+        byte[] nonce = Arrays.copyOfRange(fresh, KeyRing.KEY_BYTES, KeyRing.KEY_BYTES + NONCE_BYTES);
+        byte[] dekNonce = Arrays.copyOfRange(fresh, KeyRing.KEY_BYTES + NONCE_BYTES, fresh.length);
+        Arrays.fill(fresh, (byte) 0);
         try {
             byte[] ciphertext = gcm(Cipher.ENCRYPT_MODE, new SecretKeySpec(dek, "AES"), nonce, valueAad(path, version), plaintext);
             byte[] wrapped = gcm(Cipher.ENCRYPT_MODE, kek, dekNonce, dekAad(kekId, path, version), dek);
@@ -125,7 +137,7 @@ public class EnvelopeCipher {
         if (nonce == null || nonce.length != NONCE_BYTES || input == null) {
             throw new javax.crypto.BadPaddingException("malformed envelope");
         }
-        Cipher c = Cipher.getInstance(TRANSFORMATION);
+        Cipher c = CIPHERS.get();
         c.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
         c.updateAAD(aad);
         return c.doFinal(input);

@@ -99,9 +99,11 @@ public class KeyService {
             if (Kek.ACTIVE.equals(target.getState())) {
                 return Uni.createFrom().item(new Activated(view(target, Map.of()), id));
             }
-            // demote first and flush: the unique index allows one active KEK at a time. The demotion waits
-            // for writes in flight under the old KEK (they hold a share lock on its row).
-            return keks.active().chain(old -> {
+            // the table lock waits for the writes in flight and holds new ones until this commits (see the
+            // guard trigger in V1__init.sql); then demote first and flush: one active KEK at a time
+            return keks.getSession().chain(session -> session
+                    .createNativeQuery("LOCK TABLE secret_version IN SHARE ROW EXCLUSIVE MODE").executeUpdate())
+                    .chain(locked -> keks.active()).chain(old -> {
                 String previous = old == null ? null : old.getId();
                 if (old != null) {
                     old.demote();

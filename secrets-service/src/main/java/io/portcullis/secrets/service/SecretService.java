@@ -23,8 +23,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The secret use cases: validate, authorize against the policies (deny by default), run, audit.
- * Reads go straight through the reactive client with the policy check riding on the same query;
- * changes run in {@link SecretWrites}' transactions. Every outcome, including refusals, is audited
+ * Reads go straight through the reactive client with the policy check riding on the same query; new
+ * versions are written by {@link VersionWriter} (one conditional statement), the other changes run
+ * in {@link SecretWrites}' transactions. Every outcome, including refusals, is audited
  * with path and version; no value ever reaches a log, an exception, an event or a metric.
  */
 @ApplicationScoped
@@ -51,15 +52,17 @@ public class SecretService {
 
     private final SecretQueries queries;
     private final SecretWrites writes;
+    private final VersionWriter writer;
     private final Snapshots snapshots;
     private final EnvelopeCipher cipher;
     private final SecretAudit audit;
     private final int maxValueBytes;
 
-    public SecretService(SecretQueries queries, SecretWrites writes, Snapshots snapshots, EnvelopeCipher cipher,
-            SecretAudit audit, SecretsConfig config) {
+    public SecretService(SecretQueries queries, SecretWrites writes, VersionWriter writer, Snapshots snapshots,
+            EnvelopeCipher cipher, SecretAudit audit, SecretsConfig config) {
         this.queries = queries;
         this.writes = writes;
+        this.writer = writer;
         this.snapshots = snapshots;
         this.cipher = cipher;
         this.audit = audit;
@@ -80,11 +83,8 @@ public class SecretService {
 
     /** Opens a row read by {@link SecretQueries#read}: 404 when absent, deleted or destroyed. */
     Value open(String operation, String path, Integer asked, SecretQueries.VersionRow row) {
-        if (!row.pathExists()) {
-            throw ProblemException.notFound("No secret at this path.");
-        }
         if (row.version() == null) {
-            throw ProblemException.notFound(asked == null ? "This path has no version yet."
+            throw ProblemException.notFound(asked == null ? "No secret at this path."
                     : "Version " + asked + " of this path does not exist.");
         }
         if (row.destroyedAt() != null) {
@@ -108,7 +108,7 @@ public class SecretService {
 
     // ---- write ----
 
-    public Uni<SecretWrites.Written> write(Caller caller, String path, String value, Integer cas) {
+    public Uni<VersionWriter.Written> write(Caller caller, String path, String value, Integer cas) {
         SecretPath.require("path", path);
         if (value == null) {
             throw new ValidationException("value", "value is required");
@@ -117,21 +117,9 @@ public class SecretService {
             throw new ValidationException("cas", "cas must be 0 or a version number");
         }
         byte[] plain = Utf8.encode("value", value, maxValueBytes);
-        return snapshots.fresh().chain(s -> {
-            audit.require(s, caller, Capability.WRITE, "write", path, cas);
-            return writeUnder(s, path, plain, cas, caller.actor())
-                    // the active KEK changed between our snapshot and the insert: once more, with the new one
-                    .onFailure(SecretService::isStaleKek)
-                    .recoverWithUni(() -> snapshots.reload().chain(s2 -> writeUnder(s2, path, plain, cas, caller.actor())));
-        }).invoke(w -> audit.success("write", path, w.version()))
+        return writer.write(caller, path, plain, cas)
+                .invoke(w -> audit.success("write", path, w.version()))
                 .eventually(() -> Arrays.fill(plain, (byte) 0));
-    }
-
-    private Uni<SecretWrites.Written> writeUnder(Snapshot s, String path, byte[] plain, Integer cas, String actor) {
-        if (s.activeKekId() == null) {
-            throw ProblemException.unavailable("No key-encryption key is active.");
-        }
-        return writes.write(path, plain, cas, s.activeKekId(), actor);
     }
 
     /**

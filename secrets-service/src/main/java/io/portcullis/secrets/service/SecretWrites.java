@@ -9,9 +9,7 @@ import java.util.TreeSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.portcullis.common.problem.ProblemException;
-import io.portcullis.common.validation.ValidationException;
 import io.portcullis.secrets.config.SecretsConfig;
-import io.portcullis.secrets.domain.Envelope;
 import io.portcullis.secrets.domain.SecretMetadata;
 import io.portcullis.secrets.domain.SecretVersion;
 import io.portcullis.secrets.repository.SecretMetadataRepository;
@@ -21,58 +19,24 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The changes to secrets, each one transaction that first locks the path's metadata row: writers of
- * one path take turns (exact versions and check-and-set), writers of different paths do not meet.
+ * The changes of state of a path (soft delete, undelete, destroy, settings), each one transaction that
+ * first locks the path's metadata row, so that they take turns with each other and with writers.
  * Authorization and audit are the caller's ({@link SecretService}); these run only once allowed.
  */
 @ApplicationScoped
 public class SecretWrites {
 
-    /** A stored version. */
-    public record Written(String path, int version, Instant createdAt) {
-    }
-
     private final SecretMetadataRepository metadata;
     private final SecretVersionRepository versions;
     private final ShareRepository shares;
-    private final EnvelopeCipher cipher;
     private final int defaultMaxVersions;
 
     public SecretWrites(SecretMetadataRepository metadata, SecretVersionRepository versions, ShareRepository shares,
-            EnvelopeCipher cipher, SecretsConfig config) {
+            SecretsConfig config) {
         this.metadata = metadata;
         this.versions = versions;
         this.shares = shares;
-        this.cipher = cipher;
         this.defaultMaxVersions = config.defaultMaxVersions();
-    }
-
-    /**
-     * Stores {@code plaintext} as the next version of {@code path}, sealed under the KEK {@code kekId}.
-     * {@code cas}: null for no check, 0 for "only if the path has no version yet", N for "only if the
-     * current version is N" (409 otherwise). Versions beyond the path's {@code max_versions} are removed.
-     */
-    @WithTransaction
-    public Uni<Written> write(String path, byte[] plaintext, Integer cas, String kekId, String actor) {
-        Instant now = Times.now();
-        return metadata.lockOrCreate(path, defaultMaxVersions, now).chain(m -> {
-            if (cas == null && m.isCasRequired()) {
-                throw new ValidationException("cas", "cas is required on this path");
-            }
-            if (cas != null && cas != m.getCurrentVersion()) {
-                throw ProblemException.conflict("cas " + cas + " does not match the current version "
-                        + m.getCurrentVersion() + " of this path.");
-            }
-            int next = m.getCurrentVersion() + 1;
-            Envelope envelope = cipher.seal(kekId, path, next, plaintext);
-            m.setCurrentVersion(next);
-            m.setUpdatedAt(now);
-            Uni<Long> prune = next > m.getMaxVersions() ? versions.pruneUpTo(path, next - m.getMaxVersions())
-                    : Uni.createFrom().item(0L);
-            return versions.persist(new SecretVersion(path, next, now, actor, envelope))
-                    .chain(() -> prune)
-                    .map(x -> new Written(path, next, now));
-        });
     }
 
     /** Soft-deletes {@code requested} (empty: the current version); returns the versions concerned. */

@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * {@code portcullis_secrets_operations_total{operation, outcome}} and
- * {@code portcullis_secrets_decrypt_failures_total{reason}}. Tags come from fixed vocabularies;
+ * {@code portcullis_secrets_operations_total{operation, outcome}},
+ * {@code portcullis_secrets_decrypt_failures_total{reason}}, {@code portcullis_secrets_write_retries_total}
+ * and {@code portcullis_secrets_rewrapped_total}. Tags come from fixed vocabularies;
  * never a path, a value or anything a client chose.
  */
 @ApplicationScoped
@@ -36,6 +37,13 @@ public class SecretsMetrics {
         counters.computeIfAbsent("decrypt|" + reason, k -> Counter.builder("portcullis.secrets.decrypt.failures")
                 .description("Stored secrets that failed authentication when opened").tag("reason", reason)
                 .register(registry)).increment();
+    }
+
+    /** A write attempt that lost to another writer of the same path and was repeated. */
+    public void writeRetried() {
+        counters.computeIfAbsent("write-retried", k -> Counter.builder("portcullis.secrets.write.retries")
+                .description("Write attempts repeated because another writer of the path came first").register(registry))
+                .increment();
     }
 
     public void rewrapped(long n) {
