@@ -121,6 +121,13 @@ run() {
     printf '%s %s %s\n' "$label" "$rps" "$(python3 -c "print(round(($after-$before)/$TICKS*1000/$total*1000, 1))")"
 }
 
+# JIT warm-up of everything both sides share (HTTP, JWT, JSON, the pool) before anything is measured
+say "warming up: $((4 * WARMUP))s"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/bench/select/bench/read/small?version=1" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/secrets/v1/bench/read/small" >/dev/null
+BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
+BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
+
 say "reads: $THREADS wrk threads, $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s per run, A/B/A/B"
 RESULTS=$WORK/results
 : >"$RESULTS"
@@ -135,6 +142,13 @@ for round in 1 2; do
     export BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/w$round
     run "write$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
 done
+say "writes, one at a time (1 connection): commit latency, not throughput of the box, decides"
+for round in 1 2; do
+    export BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/s$round
+    CONNECTIONS=1 THREADS=1 run "serialcommit$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
+    export BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/s$round
+    CONNECTIONS=1 THREADS=1 run "serialwrite$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
+done
 say "in-process (no HTTP): 5 s per run, 32 in flight, A/B/A/B"
 INPROC=$(curl -fs "${AUTH[@]}" -X POST "$BASE/bench/inprocess?path=bench/read/small&version=1&seconds=5&concurrency=32&bytes=100")
 say "$INPROC"
@@ -145,14 +159,16 @@ python3 - "$RESULTS" "$INPROC" "$SEAL64" <<'PY'
 import json, sys
 rows = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in open(sys.argv[1])}
 inproc = json.loads(sys.argv[2])
-def mean(prefix): return sum(rows[k][0] for k in rows if k.startswith(prefix)) / 2
-def cpu(prefix): return sum(rows[k][1] for k in rows if k.startswith(prefix)) / 2
+def mean(prefix): return sum(rows[prefix + r][0] for r in "12") / 2
+def cpu(prefix): return sum(rows[prefix + r][1] for r in "12") / 2
 sel, rd, com, wr = mean("select"), mean("read"), mean("commit"), mean("write")
 print()
 print("| scenario | requests/s (mean of 2) | service CPU ms / 1,000 requests |")
 print("|---|---|---|")
 for name, p in (("bare SELECT of the row (HTTP, baseline)", "select"), ("secret read (HTTP)", "read"),
-                ("bare INSERT commit (HTTP, baseline)", "commit"), ("secret write (HTTP)", "write")):
+                ("bare INSERT commit (HTTP, baseline)", "commit"), ("secret write (HTTP)", "write"),
+                ("bare INSERT commit, 1 connection (baseline)", "serialcommit"),
+                ("secret write, 1 connection", "serialwrite")):
     print(f"| {name} | {mean(p):,.0f} | {cpu(p):.1f} |")
 print()
 print(f"reads / bare SELECT, over HTTP:    {rd / sel:.2f}  (rounds: {rows['read1'][0]/rows['select1'][0]:.2f}, {rows['read2'][0]/rows['select2'][0]:.2f})")
@@ -160,5 +176,7 @@ isel = (inproc["select1"] + inproc["select2"]) / 2
 ird = (inproc["read1"] + inproc["read2"]) / 2
 print(f"reads / bare SELECT, in-process:   {ird / isel:.2f}  ({ird:,.0f} vs {isel:,.0f} per second)")
 print(f"writes / bare commits, over HTTP:  {wr / com:.2f}  (rounds: {rows['write1'][0]/rows['commit1'][0]:.2f}, {rows['write2'][0]/rows['commit2'][0]:.2f})")
+sc, sw = mean("serialcommit"), mean("serialwrite")
+print(f"writes / bare commits, 1 connection: {sw / sc:.2f}  (rounds: {rows['serialwrite1'][0]/rows['serialcommit1'][0]:.2f}, {rows['serialwrite2'][0]/rows['serialcommit2'][0]:.2f})")
 print(f"sealing a value (new DEK + 2 AES-GCM): {inproc['sealMicros']:.1f} us for 100 B, {float(sys.argv[3]):.1f} us for 64 KiB")
 PY

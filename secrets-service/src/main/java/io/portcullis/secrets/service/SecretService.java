@@ -75,10 +75,19 @@ public class SecretService {
     public Uni<Value> read(Caller caller, String path, Integer version) {
         SecretPath.require("path", path);
         requireVersion("version", version);
-        return queries.read(path, version).chain(row -> snapshots.atLeast(row.generation()).map(s -> {
-            audit.require(s, caller, Capability.READ, "read", path, version);
-            return open("read", path, version, row);
-        })).invoke(v -> audit.success("read", path, v.version()));
+        return queries.read(path, version).chain(row -> {
+            // the hot path: the cached snapshot is current, no further stage
+            Snapshot cached = snapshots.cached(row.generation());
+            return cached != null ? Uni.createFrom().item(readWith(cached, caller, path, version, row))
+                    : snapshots.atLeast(row.generation()).map(s -> readWith(s, caller, path, version, row));
+        });
+    }
+
+    private Value readWith(Snapshot s, Caller caller, String path, Integer version, SecretQueries.VersionRow row) {
+        audit.require(s, caller, Capability.READ, "read", path, version);
+        Value v = open("read", path, version, row);
+        audit.success("read", path, v.version());
+        return v;
     }
 
     /** Opens a row read by {@link SecretQueries#read}: 404 when absent, deleted or destroyed. */

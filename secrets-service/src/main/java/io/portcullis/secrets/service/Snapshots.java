@@ -37,6 +37,12 @@ public class Snapshots {
         return repository.generation().chain(this::atLeast);
     }
 
+    /** The cached snapshot if it is at least as new as {@code generation}, else null (then {@link #atLeast}). */
+    public Snapshot cached(long generation) {
+        Snapshot s = current;
+        return s != null && s.generation() >= generation ? s : null;
+    }
+
     /** A snapshot read now, whatever the cached generation says. */
     public Uni<Snapshot> reload() {
         return repository.load().map(this::offer);
