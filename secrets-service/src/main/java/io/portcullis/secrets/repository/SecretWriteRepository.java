@@ -16,8 +16,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The write side of versions, through the reactive client: a new version is one statement that moves
- * the path's counter from N to N+1 only if it is still N, inserts the sealed version and removes the
- * versions beyond {@code max_versions}; in autocommit that is one round trip and one commit.
+ * the path's counter from N to N+1 only if it is still N (and the policies are still those the write
+ * was authorized under), inserts the sealed version and removes the versions beyond
+ * {@code max_versions}; in autocommit that is one round trip and one commit.
  */
 @ApplicationScoped
 public class SecretWriteRepository {
@@ -31,7 +32,8 @@ public class SecretWriteRepository {
 
     private static final String INSERT_NEXT = "WITH m AS ("
             + "UPDATE secret_metadata SET current_version = $2, updated_at = $3 "
-            + "WHERE path = $1 AND current_version = $2 - 1 AND (NOT cas_required OR $10) RETURNING max_versions), "
+            + "WHERE path = $1 AND current_version = $2 - 1 AND (NOT cas_required OR $10) "
+            + "AND (SELECT generation FROM secret_generation WHERE id = 1) = $11 RETURNING max_versions), "
             + "v AS (INSERT INTO secret_version (path, version, created_at, created_by, kek_id, dek_nonce, wrapped_dek, nonce, ciphertext) "
             + "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM m RETURNING version), "
             + "d AS (DELETE FROM secret_version o USING m WHERE o.path = $1 AND o.version <= $2 - m.max_versions) "
@@ -68,14 +70,15 @@ public class SecretWriteRepository {
 
     /**
      * Stores {@code envelope} as version {@code version} of {@code path} if the path is still at
-     * {@code version - 1} (and, unless {@code withCas}, does not require check-and-set). False when
-     * another writer came first: nothing was written.
+     * {@code version - 1}, unless {@code withCas} does not require check-and-set, and policies and keys
+     * are still at {@code generation} (the one the write was authorized under). False otherwise: nothing
+     * was written.
      */
     public Uni<Boolean> insertNext(SqlClient client, String path, int version, Instant now, String actor, Envelope e,
-            boolean withCas) {
+            boolean withCas, long generation) {
         return client.preparedQuery(INSERT_NEXT).execute(Tuple.from(new Object[] { path, version, now.atOffset(ZoneOffset.UTC),
                 actor, e.kekId(), Buffer.buffer(e.dekNonce()), Buffer.buffer(e.wrappedDek()), Buffer.buffer(e.nonce()),
-                Buffer.buffer(e.ciphertext()), withCas }))
+                Buffer.buffer(e.ciphertext()), withCas, generation }))
                 .map(rs -> rs.iterator().next().getLong("written") == 1);
     }
 

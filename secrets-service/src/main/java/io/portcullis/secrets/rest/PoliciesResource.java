@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.portcullis.secrets.service.PolicyService;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
@@ -24,6 +25,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class PoliciesResource {
 
+    @RegisterForReflection
     public record PolicyRequest(List<String> groups, List<PolicyService.RuleInput> rules) {
     }
 

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import io.portcullis.secrets.repository.SecretQueries;
 import io.portcullis.secrets.service.SecretService;
 import io.portcullis.secrets.service.ShareService;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -33,6 +34,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class SecretsResource {
 
+    @RegisterForReflection
     public record WriteRequest(String value, Integer cas) {
         @Override
         public String toString() {
@@ -40,9 +42,11 @@ public class SecretsResource {
         }
     }
 
+    @RegisterForReflection
     public record WriteResponse(String path, int version, Instant createdAt) {
     }
 
+    @RegisterForReflection
     public record SecretResponse(String path, int version, String value, Instant createdAt) {
         @Override
         public String toString() {
@@ -54,15 +58,19 @@ public class SecretsResource {
         }
     }
 
+    @RegisterForReflection
     public record VersionsRequest(List<Integer> versions) {
     }
 
+    @RegisterForReflection
     public record VersionsResponse(String path, List<Integer> versions) {
     }
 
+    @RegisterForReflection
     public record MetadataRequest(Integer maxVersions, Boolean casRequired) {
     }
 
+    @RegisterForReflection
     public record VersionView(int version, String state, Instant createdAt, String createdBy, Instant deletedAt,
             Instant destroyedAt) {
         static VersionView of(SecretQueries.VersionState v) {
@@ -71,23 +79,29 @@ public class SecretsResource {
         }
     }
 
+    @RegisterForReflection
     public record MetadataResponse(String path, int currentVersion, Integer oldestVersion, int maxVersions,
             boolean casRequired, Instant createdAt, Instant updatedAt, List<VersionView> versions) {
     }
 
+    @RegisterForReflection
     public record SettingsResponse(String path, int currentVersion, int maxVersions, boolean casRequired,
             Instant updatedAt) {
     }
 
+    @RegisterForReflection
     public record ListedPath(String path, int currentVersion, Instant updatedAt) {
     }
 
+    @RegisterForReflection
     public record ListResponse(String prefix, List<ListedPath> secrets, String next) {
     }
 
+    @RegisterForReflection
     public record ShareRequest(Integer version, Integer ttlSeconds) {
     }
 
+    @RegisterForReflection
     public record ShareResponse(String token, String path, int version, Instant expiresAt) {
         @Override
         public String toString() {

@@ -17,6 +17,7 @@ import io.portcullis.secrets.domain.Kek;
 import io.portcullis.secrets.repository.DataKeyRepository;
 import io.portcullis.secrets.repository.KekRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -33,10 +34,12 @@ public class KeyService {
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("^kek-[0-9a-f]{16}$");
 
     /** A KEK as shown: never the key, only what is known about it. */
+    @RegisterForReflection
     public record View(String id, String state, boolean configured, String source, long dataKeys, Instant createdAt,
             Instant activatedAt, Instant retiredAt) {
     }
 
+    @RegisterForReflection
     public record RewrapResult(String activeKeyId, long rewrapped, long failed, long remaining) {
     }
 

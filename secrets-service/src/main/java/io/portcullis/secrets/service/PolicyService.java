@@ -12,14 +12,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.portcullis.common.problem.ProblemException;
 import io.portcullis.common.validation.Validation;
 import io.portcullis.common.validation.ValidationException;
-import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.Caller;
+import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.Policy;
 import io.portcullis.secrets.domain.PolicyRule;
 import io.portcullis.secrets.domain.SecretPath;
 import io.portcullis.secrets.repository.PolicyRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -32,10 +33,12 @@ import io.smallrye.mutiny.Uni;
 public class PolicyService {
 
     /** A rule as a client sends it. */
+    @RegisterForReflection
     public record RuleInput(String pathPrefix, List<String> capabilities) {
     }
 
     /** A policy as shown. */
+    @RegisterForReflection
     public record View(String name, List<String> groups, List<RuleInput> rules, Instant createdAt, Instant updatedAt,
             String updatedBy) {
     }

@@ -6,8 +6,8 @@ import org.jboss.logging.Logger;
 
 import io.portcullis.common.audit.AuditLog;
 import io.portcullis.common.problem.ProblemException;
-import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.Caller;
+import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.IntegrityException;
 import io.portcullis.secrets.domain.Snapshot;
 

@@ -12,8 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.portcullis.common.problem.ProblemException;
 import io.portcullis.common.validation.ValidationException;
 import io.portcullis.secrets.config.SecretsConfig;
-import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.Caller;
+import io.portcullis.secrets.domain.Capability;
 import io.portcullis.secrets.domain.IntegrityException;
 import io.portcullis.secrets.domain.SecretMetadata;
 import io.portcullis.secrets.domain.SecretPath;
@@ -171,7 +171,10 @@ public class SecretService {
         return snapshots.fresh().chain(s -> {
             audit.require(s, caller, Capability.DESTROY, "destroy_all", path, null);
             return writes.destroyAll(path);
-        }).invoke(current -> audit.success("destroy_all", path, "1-" + current));
+        }).invoke(current -> {
+            writer.forget(path);
+            audit.success("destroy_all", path, "1-" + current);
+        });
     }
 
     private Uni<List<Integer>> change(Caller caller, Capability capability, String operation, String path,

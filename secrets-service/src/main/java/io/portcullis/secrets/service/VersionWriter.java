@@ -1,6 +1,9 @@
 package io.portcullis.secrets.service;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,20 +18,22 @@ import io.portcullis.secrets.repository.SecretWriteRepository;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Writes a new version with as few round trips as the database allows, so that writes cost what a
- * commit costs:
+ * Writes a new version so that, in the common case, a write is one statement and one commit:
  *
- * <ol>
- * <li>one read of the path's current version, carrying the generation counter (so the policy check
- * needs no query of its own); authorize, check {@code cas}, seal for version N+1;</li>
- * <li>one statement, in autocommit, that moves the path from N to N+1 only if it is still at N, inserts
- * the version and removes those beyond {@code max_versions}.</li>
- * </ol>
+ * <ul>
+ * <li><b>fast</b>: when this instance remembers the path's current version N and holds a snapshot of
+ * the policies, authorize, seal for N+1, and send one statement (autocommit) that moves the path from
+ * N to N+1 only if it is still at N and the policies are still at the snapshot's generation;</li>
+ * <li><b>optimistic</b>: otherwise (or when that statement wrote nothing: another writer, another
+ * instance, a policy change), first read the path's current version with the generation counter,
+ * then the same statement;</li>
+ * <li><b>locked</b>: after two lost races, the same under the path's row lock, where it cannot lose.</li>
+ * </ul>
  *
- * If another writer came first, the attempt writes nothing and is repeated (with {@code cas}, the
- * repetition then answers 409). After two such attempts the write takes the path's row lock in a
- * transaction, where it cannot lose. A KEK activation met on the way (the database refuses a data key
- * under a KEK that is no longer active) reloads the snapshot and seals again.
+ * Nothing is concluded from the remembered version: a {@code cas} mismatch (409), a refusal (403) or
+ * {@code casRequired} (400) is only ever answered from a fresh read. A KEK activation met on the way
+ * (the database refuses a data key under a KEK that is no longer active) reloads the snapshot and seals
+ * again.
  */
 @ApplicationScoped
 public class VersionWriter {
@@ -39,6 +44,11 @@ public class VersionWriter {
 
     static final int OPTIMISTIC_ATTEMPTS = 2;
     static final int MAX_ATTEMPTS = 5;
+    /** Paths whose last version this instance remembers (a hint, never trusted for an answer). */
+    static final int REMEMBERED_PATHS = 4096;
+
+    /** Marks an attempt that met a KEK activation: the next one reloads the snapshot first. */
+    private static final Written STALE_KEK = new Written("", 0, Instant.EPOCH);
 
     private final SecretWriteRepository repository;
     private final Snapshots snapshots;
@@ -46,6 +56,13 @@ public class VersionWriter {
     private final SecretAudit audit;
     private final SecretsMetrics metrics;
     private final int defaultMaxVersions;
+    private final Map<String, Integer> lastVersions = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+                    return size() > REMEMBERED_PATHS;
+                }
+            });
 
     public VersionWriter(SecretWriteRepository repository, Snapshots snapshots, EnvelopeCipher cipher, SecretAudit audit,
             SecretsMetrics metrics, SecretsConfig config) {
@@ -58,11 +75,30 @@ public class VersionWriter {
     }
 
     public Uni<Written> write(Caller caller, String path, byte[] plaintext, Integer cas) {
-        return attempt(caller, path, plaintext, cas, 0, false);
+        Integer known = lastVersions.get(path);
+        Snapshot s = snapshots.cached(0);
+        Uni<Written> first = known != null && s != null && (cas == null || cas.equals(known))
+                && s.activeKekId() != null && s.policies().allows(caller.groups(), Capability.WRITE, path)
+                        ? fast(caller, path, plaintext, cas, known, s)
+                        : Uni.createFrom().nullItem();
+        return first.onFailure(SecretService::isStaleKek).recoverWithItem(STALE_KEK)
+                .chain(w -> w != null && w != STALE_KEK ? Uni.createFrom().item(w)
+                        : attempt(caller, path, plaintext, cas, 0, w == STALE_KEK))
+                .invoke(w -> lastVersions.put(path, w.version()));
     }
 
-    /** Marks an attempt that met a KEK activation: the next one reloads the snapshot first. */
-    private static final Written STALE_KEK = new Written("", 0, Instant.EPOCH);
+    /** Forgets a path whose versions are gone (the hint would only cost a retry, but memory is bounded). */
+    public void forget(String path) {
+        lastVersions.remove(path);
+    }
+
+    /** One statement; null when anything changed since the hint (then the optimistic path). */
+    private Uni<Written> fast(Caller caller, String path, byte[] plaintext, Integer cas, int known, Snapshot s) {
+        Instant now = Times.now();
+        Envelope e = cipher.seal(s.activeKekId(), path, known + 1, plaintext);
+        return repository.insertNext(repository.pool(), path, known + 1, now, caller.actor(), e, cas != null, s.generation())
+                .map(ok -> ok ? new Written(path, known + 1, now) : null);
+    }
 
     private Uni<Written> attempt(Caller caller, String path, byte[] plaintext, Integer cas, int n, boolean reload) {
         if (n >= MAX_ATTEMPTS) {
@@ -90,8 +126,8 @@ public class VersionWriter {
             int next = cur.version() + 1;
             Uni<Void> created = cur.exists() ? Uni.createFrom().voidItem()
                     : repository.createIfMissing(repository.pool(), path, defaultMaxVersions, now);
-            return created.chain(() -> repository.insertNext(repository.pool(), path, next, now, caller.actor(), e, cas != null))
-                    .map(ok -> ok ? new Written(path, next, now) : null);
+            return created.chain(() -> repository.insertNext(repository.pool(), path, next, now, caller.actor(), e, cas != null,
+                    s.generation())).map(ok -> ok ? new Written(path, next, now) : null);
         }));
     }
 
@@ -102,7 +138,7 @@ public class VersionWriter {
                 .chain(() -> repository.lock(c, path))
                 .chain(cur -> cur == null ? Uni.createFrom().<Written>nullItem() : snapshot(cur.generation(), reload).chain(s -> {
                     Envelope e = seal(s, caller, path, cur, plaintext, cas);
-                    return repository.insertNext(c, path, cur.version() + 1, now, caller.actor(), e, cas != null)
+                    return repository.insertNext(c, path, cur.version() + 1, now, caller.actor(), e, cas != null, s.generation())
                             .map(ok -> ok ? new Written(path, cur.version() + 1, now) : null);
                 })));
     }

@@ -118,6 +118,22 @@ public class AccessControlTest {
     }
 
     @Test
+    void aRevokedWriteGrantStopsTheVeryNextWrite() {
+        String prefix = Fixtures.uniquePrefix();
+        String group = "g-" + UUID.randomUUID().toString().substring(0, 8);
+        String user = Fixtures.user(group);
+        Specs.as(Fixtures.admin()).body(policy(group, prefix, "write").encode()).put("/secrets/policies/p-" + group)
+                .then().statusCode(201);
+        for (int i = 1; i <= 3; i++) {
+            Specs.as(user).body(value("v" + i).encode()).put("/secrets/v1/" + prefix + "/w").then().statusCode(200)
+                    .body("version", equalTo(i));
+        }
+        Specs.as(Fixtures.admin()).delete("/secrets/policies/p-" + group).then().statusCode(204);
+        Specs.as(user).body(value("v4").encode()).put("/secrets/v1/" + prefix + "/w").then().spec(Specs.problem(403));
+        Specs.as(Fixtures.admin()).get("/secrets/v1/" + prefix + "/w").then().body("version", equalTo(3));
+    }
+
+    @Test
     void adminsGetTheirRightsFromTheBootstrapPolicyAndNothingElse() {
         String admin = Fixtures.admin();
         Specs.as(admin).get("/secrets/policies/admin").then().statusCode(200)
