@@ -16,9 +16,4 @@ public class SecretVersionRepository implements PanacheRepositoryBase<SecretVers
     public Uni<List<SecretVersion>> findVersions(String path, Collection<Integer> versions) {
         return list("path = ?1 and version in ?2", Sort.by("version"), path, versions);
     }
-
-    /** Removes for good every version of {@code path} up to {@code version} (beyond max_versions). */
-    public Uni<Long> pruneUpTo(String path, int version) {
-        return delete("path = ?1 and version <= ?2", path, version);
-    }
 }

@@ -62,20 +62,12 @@ public class KeyRing {
         this.primaryId = loaded.get(0).id();
     }
 
-    public boolean isReady() {
-        return primaryId != null;
-    }
-
     public String primaryId() {
         return primaryId;
     }
 
     public Optional<Kek> find(String id) {
         return Optional.ofNullable(keys.get(id));
-    }
-
-    public Map<String, Kek> all() {
-        return keys;
     }
 
     /** The key under {@code id}, or 503 when this instance does not hold it (fail closed). */

@@ -104,18 +104,20 @@ public class KeyService {
             }
             // the table lock waits for the writes in flight and holds new ones until this commits (see the
             // guard trigger in V1__init.sql); then demote first and flush: one active KEK at a time
-            return keks.getSession().chain(session -> session
-                    .createNativeQuery("LOCK TABLE secret_version IN SHARE ROW EXCLUSIVE MODE").executeUpdate())
-                    .chain(locked -> keks.active()).chain(old -> {
-                String previous = old == null ? null : old.getId();
-                if (old != null) {
-                    old.demote();
-                }
-                return keks.flush().chain(() -> {
-                    target.activate(now);
-                    return keks.flush();
-                }).map(x -> new Activated(view(target, Map.of()), previous));
-            });
+            return keks.getSession()
+                    .chain(session -> session.createNativeQuery("LOCK TABLE secret_version IN SHARE ROW EXCLUSIVE MODE")
+                            .executeUpdate())
+                    .chain(locked -> keks.active())
+                    .chain(old -> {
+                        String previous = old == null ? null : old.getId();
+                        if (old != null) {
+                            old.demote();
+                        }
+                        return keks.flush().chain(() -> {
+                            target.activate(now);
+                            return keks.flush();
+                        }).map(x -> new Activated(view(target, Map.of()), previous));
+                    });
         });
     }
 
