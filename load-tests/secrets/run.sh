@@ -19,8 +19,10 @@ PG_PORT=${BENCH_PG_PORT:-5432}
 PG_USER=${BENCH_PG_USER:-postgres}
 REDIS_HOST=${BENCH_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${BENCH_REDIS_PORT:-6379}
-DURATION=${DURATION:-15}        # seconds per measured wrk run
-WARMUP=${WARMUP:-10}            # seconds of warm-up per scenario (not measured)
+DURATION=${DURATION:-10}        # seconds per measured wrk run
+WARMUP=${WARMUP:-3}             # seconds of warm-up before each measured run (not measured)
+GLOBAL_WARMUP=${GLOBAL_WARMUP:-15}  # seconds per scenario of JIT warm-up before anything is measured
+ROUNDS=${ROUNDS:-4}             # A/B rounds per comparison; the median of the per-round ratios is reported
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DB=portcullis_secrets_bench_$$
@@ -122,28 +124,28 @@ run() {
 }
 
 # JIT warm-up of everything both sides share (HTTP, JWT, JSON, the pool) before anything is measured
-say "warming up: $((4 * WARMUP))s"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/bench/select/bench/read/small?version=1" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/secrets/v1/bench/read/small" >/dev/null
-BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
-BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
+say "warming up: $((4 * GLOBAL_WARMUP))s"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${GLOBAL_WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/bench/select/bench/read/small?version=1" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${GLOBAL_WARMUP}s" -s "$HERE/wrk/get.lua" "$BASE/secrets/v1/bench/read/small" >/dev/null
+BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${GLOBAL_WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
+BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/warm wrk -t"$THREADS" -c"$CONNECTIONS" -d"${GLOBAL_WARMUP}s" -s "$HERE/wrk/put.lua" "$BASE" >/dev/null
 
-say "reads: $THREADS wrk threads, $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s per run, A/B/A/B"
+say "reads: $THREADS wrk threads, $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s per run, $ROUNDS rounds A/B"
 RESULTS=$WORK/results
 : >"$RESULTS"
-for round in 1 2; do
+for round in $(seq 1 "$ROUNDS"); do
     run "select$round" "$BASE/bench/select/bench/read/small?version=1" "$HERE/wrk/get.lua" | tee -a "$RESULTS" >&2
     run "read$round" "$BASE/secrets/v1/bench/read/small" "$HERE/wrk/get.lua" | tee -a "$RESULTS" >&2
 done
 say "writes: same settings, 1,024 paths per wrk thread"
-for round in 1 2; do
+for round in $(seq 1 "$ROUNDS"); do
     export BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/c$round
     run "commit$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
     export BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/w$round
     run "write$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
 done
 say "writes, one at a time (1 connection): commit latency, not throughput of the box, decides"
-for round in 1 2; do
+for round in $(seq 1 "$ROUNDS"); do
     export BENCH_METHOD=POST BENCH_PREFIX=/bench/commit/bench/s$round
     CONNECTIONS=1 THREADS=1 run "serialcommit$round" "$BASE" "$HERE/wrk/put.lua" | tee -a "$RESULTS" >&2
     export BENCH_METHOD=PUT BENCH_PREFIX=/secrets/v1/bench/s$round
@@ -155,28 +157,30 @@ say "$INPROC"
 SEAL64=$(curl -fs "${AUTH[@]}" -X POST "$BASE/bench/inprocess?path=bench/read/small&version=1&seconds=1&concurrency=1&bytes=65536" \
     | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["sealMicros"],1))')
 
-python3 - "$RESULTS" "$INPROC" "$SEAL64" <<'PY'
-import json, sys
+python3 - "$RESULTS" "$INPROC" "$SEAL64" "$ROUNDS" <<'PY'
+import json, statistics, sys
 rows = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in open(sys.argv[1])}
 inproc = json.loads(sys.argv[2])
-def mean(prefix): return sum(rows[prefix + r][0] for r in "12") / 2
-def cpu(prefix): return sum(rows[prefix + r][1] for r in "12") / 2
-sel, rd, com, wr = mean("select"), mean("read"), mean("commit"), mean("write")
+rounds = [str(r) for r in range(1, int(sys.argv[4]) + 1)]
+def mean(p): return statistics.mean(rows[p + r][0] for r in rounds)
+def cpu(p): return statistics.mean(rows[p + r][1] for r in rounds)
+def ratios(a, b): return [rows[a + r][0] / rows[b + r][0] for r in rounds]
 print()
-print("| scenario | requests/s (mean of 2) | service CPU ms / 1,000 requests |")
+print(f"| scenario | requests/s (mean of {len(rounds)}) | service CPU ms / 1,000 requests |")
 print("|---|---|---|")
 for name, p in (("bare SELECT of the row (HTTP, baseline)", "select"), ("secret read (HTTP)", "read"),
                 ("bare INSERT commit (HTTP, baseline)", "commit"), ("secret write (HTTP)", "write"),
                 ("bare INSERT commit, 1 connection (baseline)", "serialcommit"),
                 ("secret write, 1 connection", "serialwrite")):
-    print(f"| {name} | {mean(p):,.0f} | {cpu(p):.1f} |")
+    print(f"| {name} | {mean(p):,.0f} | {cpu(p):.0f} |")
 print()
-print(f"reads / bare SELECT, over HTTP:    {rd / sel:.2f}  (rounds: {rows['read1'][0]/rows['select1'][0]:.2f}, {rows['read2'][0]/rows['select2'][0]:.2f})")
+for label, a, b in (("reads / bare SELECT, over HTTP", "read", "select"),
+                    ("writes / bare commits, over HTTP", "write", "commit"),
+                    ("writes / bare commits, 1 connection", "serialwrite", "serialcommit")):
+    rs = ratios(a, b)
+    print(f"{label}: median {statistics.median(rs):.2f}  (rounds: {', '.join(f'{x:.2f}' for x in rs)})")
 isel = (inproc["select1"] + inproc["select2"]) / 2
 ird = (inproc["read1"] + inproc["read2"]) / 2
-print(f"reads / bare SELECT, in-process:   {ird / isel:.2f}  ({ird:,.0f} vs {isel:,.0f} per second)")
-print(f"writes / bare commits, over HTTP:  {wr / com:.2f}  (rounds: {rows['write1'][0]/rows['commit1'][0]:.2f}, {rows['write2'][0]/rows['commit2'][0]:.2f})")
-sc, sw = mean("serialcommit"), mean("serialwrite")
-print(f"writes / bare commits, 1 connection: {sw / sc:.2f}  (rounds: {rows['serialwrite1'][0]/rows['serialcommit1'][0]:.2f}, {rows['serialwrite2'][0]/rows['serialcommit2'][0]:.2f})")
+print(f"reads / bare SELECT, in-process: {ird / isel:.2f}  ({ird:,.0f} vs {isel:,.0f} per second)")
 print(f"sealing a value (new DEK + 2 AES-GCM): {inproc['sealMicros']:.1f} us for 100 B, {float(sys.argv[3]):.1f} us for 64 KiB")
 PY
