@@ -5,8 +5,12 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 
-/** Real PostgreSQL and Redis for every test of this module (see {@link LocalInfraTestResource}). */
+/**
+ * Real PostgreSQL and Redis for every test of this module (see {@link LocalInfraTestResource}), and
+ * throwaway key-encryption keys ({@link TestKeks}).
+ */
 @WithTestResource(value = LocalInfraTestResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "database", value = "portcullis_secrets_test"))
+@WithTestResource(value = TestKeks.class, scope = TestResourceScope.GLOBAL)
 public final class SecretsTestInfra {
 }

@@ -1,8 +1,11 @@
 package io.portcullis.secrets;
 
+import org.junit.jupiter.api.Tag;
+
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same checks against the packaged artifact. */
 @QuarkusIntegrationTest
+@Tag("integration")
 class ServiceReadyIT extends ServiceReadyTest {
 }

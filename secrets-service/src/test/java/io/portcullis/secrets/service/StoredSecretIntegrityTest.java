@@ -1,0 +1,320 @@
+package io.portcullis.secrets.service;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import io.portcullis.common.testing.AuditOutbox;
+import io.portcullis.common.testing.Management;
+import io.portcullis.common.testing.Specs;
+import io.portcullis.secrets.Db;
+import io.portcullis.secrets.Fixtures;
+import io.portcullis.secrets.TestKeks;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What is stored, attacked from the database side: any change to a row fails closed with a clear
+ * problem and a {@code suspicious_activity} event, never with wrong plaintext; a dump of the whole
+ * database shows no value; nonces never repeat. Each test removes what it tampered with.
+ */
+@QuarkusTest
+class StoredSecretIntegrityTest {
+
+    static void sql(String statement, Object... args) throws SQLException {
+        try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement(statement)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** Like {@link #sql} but with triggers off, as a superuser who bypasses the service could. */
+    static void sqlAsIntruder(String statement, Object... args) throws SQLException {
+        try (Connection c = Db.connect()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET session_replication_role = replica");
+            }
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    static void assertIntegrityFailure(String path, Integer version, String mustNotShow) {
+        var spec = Specs.as(Fixtures.admin());
+        if (version != null) {
+            spec = spec.queryParam("version", version);
+        }
+        String body = spec.get("/secrets/v1/" + path).then().spec(Specs.problem(500))
+                .body("type", equalTo("urn:portcullis:problem:integrity-failure"))
+                .body("title", equalTo("Integrity check failed"))
+                .extract().asString();
+        assertThat(body, not(containsString(mustNotShow)));
+        JsonObject e = AuditOutbox.await(AuditOutbox.typeAndDetail("suspicious_activity", "path", path));
+        assertThat(e.getJsonObject("details").getString("reason"), equalTo("integrity_check_failed"));
+        assertThat(e.getJsonObject("details").getString("operation"), equalTo("read"));
+        assertThat(new io.vertx.core.json.JsonArray(AuditOutbox.events()).encode(), not(containsString(mustNotShow)));
+    }
+
+    static void remove(String path) {
+        Specs.as(Fixtures.admin()).delete("/secrets/v1/" + path + "/metadata");
+    }
+
+    @Test
+    void aFlippedCiphertextByteIsAnIntegrityFailureNeverWrongPlaintext() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/flip";
+        Fixtures.write(path, "integrity-value-1");
+        try {
+            sql("UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?", path);
+            assertIntegrityFailure(path, null, "integrity-value");
+            String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics, containsString("portcullis_secrets_decrypt_failures_total{reason=\"tag_mismatch\"}"));
+            assertThat(metrics, not(containsString(path)));
+        } finally {
+            remove(path);
+        }
+    }
+
+    @Test
+    void aFlippedByteOfTheWrappedDataKeyOrOfANonceFailsTheSameWay() throws SQLException {
+        for (String column : new String[] { "wrapped_dek", "dek_nonce", "nonce" }) {
+            String path = Fixtures.uniquePrefix() + "/" + column.replace('_', '-');
+            Fixtures.write(path, "integrity-value-2");
+            try {
+                sql("UPDATE secret_version SET " + column + " = set_byte(" + column + ", 0, get_byte(" + column
+                        + ", 0) # 128) WHERE path = ?", path);
+                assertIntegrityFailure(path, null, "integrity-value");
+            } finally {
+                remove(path);
+            }
+        }
+    }
+
+    @Test
+    void aRowMovedToAnotherPathFails() throws SQLException {
+        String prefix = Fixtures.uniquePrefix();
+        Fixtures.write(prefix + "/alpha", "alpha-plaintext");
+        Fixtures.write(prefix + "/beta", "beta-plaintext");
+        try {
+            sql("DELETE FROM secret_version WHERE path = ?", prefix + "/beta");
+            sql("UPDATE secret_version SET path = ? WHERE path = ?", prefix + "/beta", prefix + "/alpha");
+            assertIntegrityFailure(prefix + "/beta", null, "alpha-plaintext");
+        } finally {
+            remove(prefix + "/alpha");
+            remove(prefix + "/beta");
+        }
+    }
+
+    @Test
+    void aRowCopiedOverAnotherPathsRowFails() throws SQLException {
+        String prefix = Fixtures.uniquePrefix();
+        Fixtures.write(prefix + "/alpha", "alpha-plaintext");
+        Fixtures.write(prefix + "/beta", "beta-plaintext");
+        try {
+            sql("UPDATE secret_version b SET kek_id = a.kek_id, dek_nonce = a.dek_nonce, wrapped_dek = a.wrapped_dek, "
+                    + "nonce = a.nonce, ciphertext = a.ciphertext FROM secret_version a WHERE a.path = ? AND b.path = ?",
+                    prefix + "/alpha", prefix + "/beta");
+            assertIntegrityFailure(prefix + "/beta", null, "alpha-plaintext");
+            Specs.as(Fixtures.admin()).get("/secrets/v1/" + prefix + "/alpha").then().body("value", equalTo("alpha-plaintext"));
+        } finally {
+            remove(prefix + "/alpha");
+            remove(prefix + "/beta");
+        }
+    }
+
+    @Test
+    void anOldVersionReplayedAsTheCurrentOneFails() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/replay";
+        Fixtures.write(path, "old-password");
+        Fixtures.write(path, "new-password");
+        try {
+            sql("UPDATE secret_version n SET dek_nonce = o.dek_nonce, wrapped_dek = o.wrapped_dek, nonce = o.nonce, "
+                    + "ciphertext = o.ciphertext FROM secret_version o WHERE o.path = ? AND o.version = 1 "
+                    + "AND n.path = o.path AND n.version = 2", path);
+            assertIntegrityFailure(path, 2, "old-password");
+        } finally {
+            remove(path);
+        }
+    }
+
+    @Test
+    void aDataKeyRelabelledWithAnotherKekFails() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/relabel";
+        Fixtures.write(path, "relabel-plaintext");
+        String active = activeKekId(path);
+        String other = TestKeks.NAMES.stream().map(TestKeks::id).filter(id -> !id.equals(active)).findFirst().orElseThrow();
+        try {
+            sqlAsIntruder("UPDATE secret_version SET kek_id = ? WHERE path = ?", other, path);
+            assertIntegrityFailure(path, null, "relabel-plaintext");
+        } finally {
+            remove(path);
+        }
+    }
+
+    static String activeKekId(String path) throws SQLException {
+        try (Connection c = Db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT kek_id FROM secret_version WHERE path = ?")) {
+            ps.setString(1, path);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Test
+    void destroyingAVersionLeavesNeitherCiphertextNorDataKey() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/shredded";
+        Fixtures.write(path, "to-be-destroyed");
+        Specs.as(Fixtures.admin()).body("{\"versions\":[1]}").post("/secrets/v1/" + path + "/destroy").then().statusCode(200);
+        try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT kek_id, dek_nonce, wrapped_dek, nonce, ciphertext, destroyed_at FROM secret_version WHERE path = ?")) {
+            ps.setString(1, path);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                for (int i = 1; i <= 5; i++) {
+                    assertEquals(null, rs.getObject(i), "column " + i);
+                }
+                assertTrue(rs.getTimestamp(6) != null);
+            }
+        }
+    }
+
+    @Test
+    void aDumpOfTheDatabaseHoldsNoPlaintextValue() throws Exception {
+        String prefix = Fixtures.uniquePrefix();
+        String marker = "plaintext-marker-" + UUID.randomUUID();
+        Fixtures.write(prefix + "/dumped", marker);
+        Fixtures.write(prefix + "/dumped", marker + "-v2");
+        Fixtures.write(prefix + "/unicode", "ünïcödé-" + marker);
+        Specs.as(Fixtures.admin()).body("{}").post("/secrets/v1/" + prefix + "/dumped/share").then().statusCode(201);
+        String dump = pgDump();
+        assertThat("the dump covers the secrets table", dump, containsString(prefix + "/dumped"));
+        byte[] plain = marker.getBytes(StandardCharsets.UTF_8);
+        assertThat(dump, not(containsString(marker)));
+        assertThat(dump, not(containsString(HexFormat.of().formatHex(plain))));
+        assertThat(dump, not(containsString(Base64.getEncoder().encodeToString(plain).substring(0, 20))));
+        assertThat(dump, not(containsString("ünïcödé")));
+    }
+
+    /** The machine's {@code pg_dump} of the test database, as text. */
+    static String pgDump() throws Exception {
+        Matcher m = Pattern.compile("^jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(Db.url());
+        assertTrue(m.find(), "unexpected JDBC URL");
+        var config = ConfigProvider.getConfig();
+        List<String> cmd = List.of(pgDumpBinary(), "--data-only", "--no-owner", "-h", m.group(1), "-p", m.group(2), "-U",
+                config.getValue("quarkus.datasource.username", String.class), m.group(3));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(p -> pb.environment().put("PGPASSWORD", p));
+        Process p = pb.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "pg_dump did not finish");
+        assertEquals(0, p.exitValue(), "pg_dump failed");
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static String pgDumpBinary() throws Exception {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir, "pg_dump");
+            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        Path debian = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(debian)) {
+            try (var versions = Files.list(debian)) {
+                Optional<Path> found = versions.map(v -> v.resolve("bin/pg_dump")).filter(Files::isExecutable)
+                        .max(java.util.Comparator.naturalOrder());
+                if (found.isPresent()) {
+                    return found.get().toString();
+                }
+            }
+        }
+        throw new AssertionError("pg_dump is needed for this test: install the PostgreSQL client tools");
+    }
+
+    @Test
+    void noncesNeverRepeatAcrossTenThousandWrites() throws Exception {
+        String prefix = Fixtures.uniquePrefix();
+        int writes = 10_000;
+        String token = Fixtures.admin();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Semaphore inFlight = new Semaphore(16);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>(writes);
+        String base = "http://localhost:" + RestAssured.port + "/secrets/v1/" + prefix + "/";
+        for (int i = 0; i < writes; i++) {
+            inFlight.acquire();
+            // 100 paths of 100 versions each, kept in full: every nonce stays in the table to be compared
+            String path = "p" + (i % 100);
+            if (i < 100) {
+                Specs.as(token).body("{\"maxVersions\":100}").put("/secrets/v1/" + prefix + "/" + path + "/metadata")
+                        .then().statusCode(200);
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"same value " + (i % 3) + "\"}")).build();
+            all.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
+        }
+        for (var f : all) {
+            assertEquals(200, f.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*), count(DISTINCT nonce), count(DISTINCT dek_nonce), count(DISTINCT wrapped_dek), "
+                        + "count(DISTINCT ciphertext) FROM secret_version WHERE path LIKE ?")) {
+            ps.setString(1, prefix + "/%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(writes, rs.getLong(1), "rows");
+                assertEquals(writes, rs.getLong(2), "distinct value nonces");
+                assertEquals(writes, rs.getLong(3), "distinct data-key nonces");
+                assertEquals(writes, rs.getLong(4), "distinct wrapped data keys");
+                assertEquals(writes, rs.getLong(5), "distinct ciphertexts of three distinct values");
+            }
+        }
+        try (Connection c = Db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM (SELECT n FROM (SELECT nonce AS n FROM secret_version WHERE nonce IS NOT NULL "
+                        + "UNION ALL SELECT dek_nonce FROM secret_version WHERE dek_nonce IS NOT NULL) a GROUP BY n "
+                        + "HAVING count(*) > 1) d")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "no nonce appears twice anywhere in the table");
+        }
+    }
+}
