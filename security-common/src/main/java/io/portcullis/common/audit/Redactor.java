@@ -57,14 +57,38 @@ public final class Redactor {
             return null;
         }
         String v = value;
-        if (PEM.matcher(v).find()) {
+        // each pattern runs only when a cheap scan says it could match: most values are short and plain
+        if (v.contains("-----BEGIN") && PEM.matcher(v).find()) {
             return REDACTED;
         }
-        v = JWT.matcher(v).replaceAll(REDACTED);
-        v = API_KEY.matcher(v).replaceAll(REDACTED);
-        v = BEARER.matcher(v).replaceAll(REDACTED);
-        v = CARD.matcher(v).replaceAll(m -> luhn(m.group()) ? REDACTED : m.group());
+        if (v.contains("eyJ")) {
+            v = JWT.matcher(v).replaceAll(REDACTED);
+        }
+        if (v.contains("pcx_")) {
+            v = API_KEY.matcher(v).replaceAll(REDACTED);
+        }
+        if (containsIgnoreCase(v, "bearer")) {
+            v = BEARER.matcher(v).replaceAll(REDACTED);
+        }
+        if (countDigits(v) >= 13) {
+            v = CARD.matcher(v).replaceAll(m -> luhn(m.group()) ? REDACTED : m.group());
+        }
         return Validation.forLog(v, MAX_VALUE);
+    }
+
+    private static boolean containsIgnoreCase(String s, String lowerNeedle) {
+        return s.length() >= lowerNeedle.length() && s.toLowerCase(Locale.ROOT).contains(lowerNeedle);
+    }
+
+    private static int countDigits(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
