@@ -54,12 +54,31 @@ wrk -t1 -c"$CONN" -d10s -H "X-API-Key: $KEY" http://127.0.0.1:18080/secrets/v1/x
 echo "== closed loop: wrk -t1 -c$CONN -d${SECS}s"
 DIRECT=$(wrk -t1 -c"$CONN" -d"${SECS}s" --latency http://127.0.0.1:18090/secrets/v1/x | tee /dev/stderr | rps)
 E1=$(evalsha)
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+REDIS_PID=$(pgrep -f "redis-server.*:$REDIS_PORT" | head -1)
+GW_PID=${PIDS[1]}; UP_PID=${PIDS[0]}
+C0=("$(cpu "$GW_PID")" "$(cpu "$REDIS_PID")" "$(cpu "$UP_PID")")
 GW_OUT=$(wrk -t1 -c"$CONN" -d"${SECS}s" --latency -H "X-API-Key: $KEY" http://127.0.0.1:18080/secrets/v1/x | tee /dev/stderr)
 E2=$(evalsha)
+C1=("$(cpu "$GW_PID")" "$(cpu "$REDIS_PID")" "$(cpu "$UP_PID")")
+TICKS=$(getconf CLK_TCK)
+CPU_LINE=$(python3 -c "t=$TICKS; s=$SECS; print(f'gateway {(${C1[0]}-${C0[0]})/t/s:.2f}, redis {(${C1[1]}-${C0[1]})/t/s:.2f}, upstream {(${C1[2]}-${C0[2]})/t/s:.2f} cores')")
 GW=$(echo "$GW_OUT" | rps)
 REQS=$(echo "$GW_OUT" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
 NON2XX=$(echo "$GW_OUT" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
 
+echo "$CPU_LINE" > /tmp/bench-gateway-cpu.txt
+
+echo "== the floor of any JVM proxy here: a bare Vert.x proxy, without and with one call of the same Lua script"
+java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18092 18090 & PIDS+=($!)
+java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18093 18090 "$REDIS_PORT" "$REDIS_PW" & PIDS+=($!)
+sleep 3
+wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18092/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
+BARE=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18092/secrets/v1/x | rps)
+BARE_REDIS=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18093/secrets/v1/x | rps)
+kill "${PIDS[2]}" "${PIDS[3]}" 2>/dev/null || true
+echo "$BARE $BARE_REDIS" > /tmp/bench-gateway-bare.txt
 HALF=$(python3 -c "print(int(float('$GW')/2))")
 echo "== open loop at half the gateway's peak: $HALF req/s for ${SECS}s"
 OPEN_DIRECT=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18090/secrets/v1/x "$HALF" "$SECS")
@@ -73,7 +92,11 @@ direct, gw, e1, e2, reqs, non2xx, od, og = sys.argv[1:]
 p99 = lambda s: float(re.search(r'p99=([0-9.]+)ms', s).group(1))
 print("\n== summary")
 print(f"direct       {float(direct):>10.0f} req/s")
-print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0f}% of direct  (non-2xx: {non2xx})")
+bare, bare_redis = map(float, open('/tmp/bench-gateway-bare.txt').read().split())
+print(f"bare proxy   {bare:>10.0f} req/s  = {bare/float(direct)*100:.0f}% of direct (no checks at all)")
+print(f"bare + Lua   {bare_redis:>10.0f} req/s  = {bare_redis/float(direct)*100:.0f}% of direct (one EVALSHA of the same script)")
+print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0f}% of direct, {float(gw)/bare_redis*100:.0f}% of bare + Lua  (non-2xx: {non2xx})")
 print(f"Redis EVALSHA per proxied request: {(int(e2)-int(e1))/int(reqs):.3f}")
+print("CPU during the gateway run: " + open('/tmp/bench-gateway-cpu.txt').read().strip())
 print(f"p99 at half peak: direct {p99(od):.2f} ms, via gateway {p99(og):.2f} ms, added {p99(og)-p99(od):.2f} ms")
 PY
