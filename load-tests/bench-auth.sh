@@ -21,22 +21,37 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"username":"$USER","password":"$PW"}'
 LUA
-echo "== hashing limit (same machine, same run)"
-java -cp "$CP" io.portcullis.load.HashBaseline 40 | tee /tmp/bench-hash.txt
-echo "== logins: wrk -t1 -c$CONN -d${SECS}s, with /q/health/live probed at 50 req/s"
-java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:9081/q/health/live 50 "$SECS" >/tmp/bench-live.txt &
-PROBE=$!
-wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login | tee /tmp/bench-login.txt
-wait $PROBE
-echo "health/live during the storm: $(cat /tmp/bench-live.txt)"
-python3 - <<'PY'
-import re
-limit = float(re.search(r'= ([0-9.]+) hashes/s', open('/tmp/bench-hash.txt').read()).group(1))
-w = open('/tmp/bench-login.txt').read()
+# This machine's speed drifts (shared host: the same hash took 33 ms and 68 ms an hour apart), so the
+# hashing limit and the logins are measured in alternating rounds and each round gives its own ratio.
+ROUNDS=${ROUNDS:-3}
+wrk -t1 -c"$CONN" -d5s -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login >/dev/null   # warm-up
+: >/tmp/bench-rounds.txt
+for r in $(seq 1 "$ROUNDS"); do
+    echo "== round $r: hashing limit (same machine, this moment), then logins: wrk -t1 -c$CONN -d${SECS}s with /q/health/live probed at 50 req/s"
+    HASH=$(java -cp "$CP" io.portcullis.load.HashBaseline 40 | tee /dev/stderr)
+    java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:9081/q/health/live 50 "$SECS" >/tmp/bench-live.txt &
+    PROBE=$!
+    LOGIN=$(wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login | tee /dev/stderr)
+    wait $PROBE
+    echo "health/live during the storm: $(cat /tmp/bench-live.txt)"
+    python3 - "$HASH" "$LOGIN" "$(cat /tmp/bench-live.txt)" >>/tmp/bench-rounds.txt <<'PY'
+import re, sys
+h, w, live = sys.argv[1:]
+limit = float(re.search(r'= ([0-9.]+) hashes/s', h).group(1))
+parallel = float(re.search(r'at once: ([0-9.]+) hashes/s', h).group(1))
 rps = float(re.search(r'Requests/sec:\s*([0-9.]+)', w).group(1))
 non2xx = re.search(r'Non-2xx or 3xx responses:\s*(\d+)', w)
-live = open('/tmp/bench-live.txt').read()
 p99 = float(re.search(r'p99=([0-9.]+)ms', live).group(1))
-print(f"\n== summary\nhashing limit {limit:.1f}/s; logins {rps:.1f}/s = {rps/limit*100:.0f}% of the limit"
-      f" (non-2xx: {non2xx.group(1) if non2xx else 0}); /q/health/live p99 {p99:.1f} ms")
+print(limit, parallel, rps, non2xx.group(1) if non2xx else 0, p99)
+PY
+done
+python3 - <<'PY'
+import statistics
+rows = [list(map(float, l.split())) for l in open('/tmp/bench-rounds.txt') if l.strip()]
+print("\n== summary (each round: limit = cores / median time of one hash, measured just before its logins)")
+for i, (limit, parallel, rps, non2xx, p99) in enumerate(rows, 1):
+    print(f"round {i}: limit {limit:.1f}/s (all cores at once {parallel:.1f}/s); logins {rps:.1f}/s = {rps/limit*100:.0f}% of the limit"
+          f" (non-2xx: {int(non2xx)}); /q/health/live p99 {p99:.1f} ms")
+print(f"median: logins at {statistics.median(r[2]/r[0] for r in rows)*100:.0f}% of the hashing limit, "
+      f"/q/health/live p99 {statistics.median(r[4] for r in rows):.1f} ms")
 PY

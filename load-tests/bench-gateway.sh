@@ -77,18 +77,22 @@ wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18092/secrets/v1/x >/dev/null
 wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
 BARE=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18092/secrets/v1/x | rps)
 BARE_REDIS=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18093/secrets/v1/x | rps)
-kill "${PIDS[2]}" "${PIDS[3]}" 2>/dev/null || true
 echo "$BARE $BARE_REDIS" > /tmp/bench-gateway-bare.txt
 HALF=$(python3 -c "print(int(float('$GW')/2))")
 echo "== open loop at half the gateway's peak: $HALF req/s for ${SECS}s"
 OPEN_DIRECT=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18090/secrets/v1/x "$HALF" "$SECS")
 OPEN_GW=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18080/secrets/v1/x "$HALF" "$SECS" "X-API-Key:$KEY")
-echo "direct : $OPEN_DIRECT"
-echo "gateway: $OPEN_GW"
+OPEN_BARE=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18092/secrets/v1/x "$HALF" "$SECS")
+OPEN_BARE_REDIS=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18093/secrets/v1/x "$HALF" "$SECS")
+kill "${PIDS[2]}" "${PIDS[3]}" 2>/dev/null || true
+echo "direct    : $OPEN_DIRECT"
+echo "gateway   : $OPEN_GW"
+echo "bare      : $OPEN_BARE"
+echo "bare + Lua: $OPEN_BARE_REDIS"
 
-python3 - "$DIRECT" "$GW" "$E1" "$E2" "$REQS" "${NON2XX:-0}" "$OPEN_DIRECT" "$OPEN_GW" <<'PY'
+python3 - "$DIRECT" "$GW" "$E1" "$E2" "$REQS" "${NON2XX:-0}" "$OPEN_DIRECT" "$OPEN_GW" "$OPEN_BARE" "$OPEN_BARE_REDIS" <<'PY'
 import re, sys
-direct, gw, e1, e2, reqs, non2xx, od, og = sys.argv[1:]
+direct, gw, e1, e2, reqs, non2xx, od, og, ob, obr = sys.argv[1:]
 p99 = lambda s: float(re.search(r'p99=([0-9.]+)ms', s).group(1))
 print("\n== summary")
 print(f"direct       {float(direct):>10.0f} req/s")
@@ -99,4 +103,5 @@ print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0
 print(f"Redis EVALSHA per proxied request: {(int(e2)-int(e1))/int(reqs):.3f}")
 print("CPU during the gateway run: " + open('/tmp/bench-gateway-cpu.txt').read().strip())
 print(f"p99 at half peak: direct {p99(od):.2f} ms, via gateway {p99(og):.2f} ms, added {p99(og)-p99(od):.2f} ms")
+print(f"  for reference, same rate: bare proxy {p99(ob):.2f} ms, bare + Lua {p99(obr):.2f} ms")
 PY
