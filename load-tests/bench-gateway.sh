@@ -70,8 +70,8 @@ NON2XX=$(echo "$GW_OUT" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\
 echo "$CPU_LINE" > /tmp/bench-gateway-cpu.txt
 
 echo "== the floor of any JVM proxy here: a bare Vert.x proxy, without and with one call of the same Lua script"
-java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18092 18090 & PIDS+=($!)
-java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18093 18090 "$REDIS_PORT" "$REDIS_PW" & PIDS+=($!)
+java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18092 18090 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
+java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18093 18090 "$REDIS_PORT" "$REDIS_PW" 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
 sleep 3
 wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18092/secrets/v1/x >/dev/null
 wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
