@@ -28,7 +28,7 @@ wrk -t1 -c"$CONN" -d5s -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login 
 : >/tmp/bench-rounds.txt
 for r in $(seq 1 "$ROUNDS"); do
     echo "== round $r: hashing limit (same machine, this moment), then logins: wrk -t1 -c$CONN -d${SECS}s with /q/health/live probed at 50 req/s"
-    HASH=$(java -cp "$CP" io.portcullis.load.HashBaseline 40 | tee /dev/stderr)
+    HASH=$(java $(cat "$ROOT/deploy/k8s/base/auth-service.jvm-options") -cp "$CP" io.portcullis.load.HashBaseline 40 | tee /dev/stderr)
     java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:9081/q/health/live 50 "$SECS" >/tmp/bench-live.txt &
     PROBE=$!
     LOGIN=$(wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s /tmp/bench-login.lua http://127.0.0.1:8081/auth/login | tee /dev/stderr)

@@ -9,7 +9,8 @@
 # random passwords, bootstrap secrets generated at random (0600 files, handed to the services as
 # *_FILE settings), logs, pid files, and credentials.env (0600) for you. The machine's own
 # databases are used only when you say so with PORTCULLIS_PG_HOST / PORTCULLIS_REDIS_URL.
-# JVM options for the services: PORTCULLIS_JAVA_OPTS (default: -Xms64m -Xmx384m).
+# JVM options for the services: PORTCULLIS_JAVA_OPTS (default: -Xms64m -Xmx384m); auth-service also
+# gets deploy/k8s/base/auth-service.jvm-options, as it does on Kubernetes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,7 +64,8 @@ start_service() {
     listening "$mport" && die "port $mport (management of $svc) is taken by another process"
     local client_secret=()
     [ "$svc" != auth-service ] && client_secret=(PORTCULLIS_CLIENT_ID="$svc" PORTCULLIS_CLIENT_SECRET_FILE="$SECRETS/clients/$svc")
-    local extra=()
+    local extra=() jvm_extra=""
+    [ -f "$ROOT/deploy/k8s/base/$svc.jvm-options" ] && jvm_extra=$(cat "$ROOT/deploy/k8s/base/$svc.jvm-options")
     case "$svc" in
         auth-service)
             extra=(PORTCULLIS_BOOTSTRAP_ADMIN_USER="$ADMIN_USER"
@@ -88,7 +90,7 @@ start_service() {
         PORTCULLIS_AUTH_URL="http://127.0.0.1:8081" \
         PORTCULLIS_AUDIT_URL="http://127.0.0.1:8084" \
         "${client_secret[@]}" "${extra[@]}" \
-        nohup java $JAVA_OPTS -jar "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" >"$LOGS/$svc.log" 2>&1 &
+        nohup java $JAVA_OPTS $jvm_extra -jar "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" >"$LOGS/$svc.log" 2>&1 &
     echo $! >"$RUN/$svc.pid"
     say "started $svc (pid $!, port $port, management $mport, log $LOGS/$svc.log)"
 }
