@@ -134,6 +134,24 @@ public class IngestApiTest {
     }
 
     @Test
+    void eachCallersRefusalIsItsOwnEventWhileAFloodIsCounted() {
+        String flooder = "flood-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String other = "other-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 5; i++) {
+            Specs.as(TestTokens.user(flooder, "user").sign()).get("/audit/verify").then().spec(Specs.problem(403));
+        }
+        // same address, same path, same second, another caller: not swallowed by the flood's throttle
+        Specs.as(TestTokens.user(other, "user").sign()).get("/audit/verify").then().spec(Specs.problem(403));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> Specs.as(auditor())
+                .queryParam("actor", "user:" + other).queryParam("type", "authz_failure").get("/audit/events")
+                .jsonPath().getList("events").size() == 1);
+        int flooderEvents = Specs.as(auditor()).queryParam("actor", "user:" + flooder).queryParam("type", "authz_failure")
+                .get("/audit/events").then().statusCode(200).extract().jsonPath().getList("events").size();
+        org.hamcrest.MatcherAssert.assertThat(flooderEvents, org.hamcrest.Matchers.allOf(
+                org.hamcrest.Matchers.greaterThan(0), org.hamcrest.Matchers.lessThan(5)));
+    }
+
+    @Test
     void refusedAccessIsItselfAudited() {
         String marker = "probe-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         Specs.as(TestTokens.user(marker, "user").sign()).get("/audit/verify").then().spec(Specs.problem(403));

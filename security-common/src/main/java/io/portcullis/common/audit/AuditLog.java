@@ -152,7 +152,8 @@ public class AuditLog {
         return current == null ? null : current.getCurrent();
     }
 
-    private static String currentActor() {
+    /** Who the current request acts for ({@code user:<id>}, {@code service:<name>}), or null outside a request. */
+    public static String currentActor() {
         ManagedContext requestContext = Arc.container().requestContext();
         if (!requestContext.isActive()) {
             return null;

@@ -48,16 +48,23 @@ public class ProblemMappers {
         this.audit = audit;
     }
 
-    /** Input refused: a {@code validation_failure} event naming the field, never the value. */
+    /**
+     * Input refused: a {@code validation_failure} event naming the field, never the value; one per
+     * client address, actor and path per second at most.
+     */
     private void auditValidation(HttpServerRequest request, String field) {
-        audit.recordThrottled("validation|" + ip(request) + "|" + request.path(),
+        audit.recordThrottled("validation|" + ip(request) + "|" + AuditLog.currentActor() + "|" + request.path(),
                 AuditLog.event("validation_failure", "denied").detail("field", field)
                         .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
     }
 
-    /** Access refused: an {@code authz_failure} event, one per client and path per second at most. */
+    /**
+     * Access refused: an {@code authz_failure} event, one per client address, actor and path per second
+     * at most (a flood from one caller is counted, not logged line by line; another caller's refusal in
+     * the same second is its own event).
+     */
     private void auditAuthz(HttpServerRequest request, String reason) {
-        audit.recordThrottled("authz|" + reason + "|" + ip(request) + "|" + request.path(),
+        audit.recordThrottled("authz|" + reason + "|" + ip(request) + "|" + AuditLog.currentActor() + "|" + request.path(),
                 AuditLog.event("authz_failure", "denied").detail("reason", reason)
                         .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
     }
