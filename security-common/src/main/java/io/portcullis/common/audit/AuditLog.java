@@ -152,7 +152,10 @@ public class AuditLog {
         return current == null ? null : current.getCurrent();
     }
 
-    /** Who the current request acts for ({@code user:<id>}, {@code service:<name>}), or null outside a request. */
+    /**
+     * Who the current request acts for ({@code user:<id>}, {@code svc:<name>}, see {@link Actors}), or null
+     * outside a request.
+     */
     public static String currentActor() {
         ManagedContext requestContext = Arc.container().requestContext();
         if (!requestContext.isActive()) {
