@@ -5,7 +5,7 @@
 #
 # Needs the suite running (deploy/local/run.sh): it reuses its PostgreSQL, Redis and auth-service, and
 # starts its own gateway (port 18080) in front of a static upstream (port 18090).
-# Usage: load-tests/bench-gateway.sh [seconds=20] [connections=50]
+# Usage: [OPEN_RATE=req/s] load-tests/bench-gateway.sh [seconds=20] [connections=50]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-20}
@@ -78,8 +78,8 @@ wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
 BARE=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18092/secrets/v1/x | rps)
 BARE_REDIS=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18093/secrets/v1/x | rps)
 echo "$BARE $BARE_REDIS" > /tmp/bench-gateway-bare.txt
-HALF=$(python3 -c "print(int(float('$GW')/2))")
-echo "== open loop at half the gateway's peak: $HALF req/s for ${SECS}s"
+HALF=${OPEN_RATE:-$(python3 -c "print(int(float('$GW')/2))")}
+echo "== open loop at $HALF req/s for ${SECS}s (half the gateway's peak unless OPEN_RATE is set)"
 OPEN_DIRECT=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18090/secrets/v1/x "$HALF" "$SECS")
 OPEN_GW=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18080/secrets/v1/x "$HALF" "$SECS" "X-API-Key:$KEY")
 OPEN_BARE=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18092/secrets/v1/x "$HALF" "$SECS")
@@ -102,6 +102,6 @@ print(f"bare + Lua   {bare_redis:>10.0f} req/s  = {bare_redis/float(direct)*100:
 print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0f}% of direct, {float(gw)/bare_redis*100:.0f}% of bare + Lua  (non-2xx: {non2xx})")
 print(f"Redis EVALSHA per proxied request: {(int(e2)-int(e1))/int(reqs):.3f}")
 print("CPU during the gateway run: " + open('/tmp/bench-gateway-cpu.txt').read().strip())
-print(f"p99 at half peak: direct {p99(od):.2f} ms, via gateway {p99(og):.2f} ms, added {p99(og)-p99(od):.2f} ms")
+print(f"p99 at the open-loop rate: direct {p99(od):.2f} ms, via gateway {p99(og):.2f} ms, added {p99(og)-p99(od):.2f} ms")
 print(f"  for reference, same rate: bare proxy {p99(ob):.2f} ms, bare + Lua {p99(obr):.2f} ms")
 PY
