@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import io.portcullis.audit.config.AuditLogConfig;
 import io.portcullis.audit.domain.Checkpoint;
+import io.smallrye.jwt.util.KeyUtils;
 
 /**
  * Signs checkpoints with Ed25519 (the JDK's implementation) and checks them against the trusted
@@ -117,15 +118,14 @@ public class CheckpointSigner {
         }
     }
 
-    private static byte[] der(String pem, String type) {
-        String body = pem.replace("-----BEGIN " + type + "-----", "").replace("-----END " + type + "-----", "")
-                .replaceAll("\\s", "");
-        return Base64.getDecoder().decode(body);
+    /** The DER inside a PEM block (SmallRye JWT's parser, shared with the JWT keys). */
+    private static byte[] der(String pem) {
+        return Base64.getDecoder().decode(KeyUtils.removePemKeyBeginEnd(pem));
     }
 
     static KeyPair fromPem(String pem) {
         try {
-            PrivateKey priv = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY")));
+            PrivateKey priv = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(pem)));
             byte[] raw = ((EdECPrivateKey) priv).getBytes()
                     .orElseThrow(() -> new IllegalStateException("the signing key has no private bytes"));
             byte[] pub = new Ed25519PrivateKeyParameters(raw, 0).generatePublicKey().getEncoded();
@@ -141,7 +141,7 @@ public class CheckpointSigner {
 
     public static PublicKey publicFromPem(String pem) {
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY")));
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(pem)));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("not an Ed25519 public key in PEM form");
         }

@@ -13,9 +13,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +33,7 @@ import io.portcullis.common.config.SecretFiles;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
+import io.smallrye.jwt.util.KeyUtils;
 
 /**
  * Mints access tokens with SmallRye JWT: RS256, {@code kid} = the RFC 7638 thumbprint of the key,
@@ -130,7 +129,7 @@ public class TokenIssuer {
                     + "an RSA private key in PKCS#8 PEM is required to sign tokens");
         }
         try {
-            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY")));
+            PrivateKey key = KeyUtils.decodePrivateKey(pem, SignatureAlgorithm.RS256);
             RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
             if (rsa.getModulus().bitLength() < 2048) {
                 throw new IllegalStateException("portcullis.jwt.signing-key must be an RSA key of at least 2048 bits");
@@ -156,11 +155,6 @@ public class TokenIssuer {
         }
     }
 
-    private static byte[] der(String pem, String type) {
-        return Base64.getDecoder().decode(pem.replace("-----BEGIN " + type + "-----", "")
-                .replace("-----END " + type + "-----", "").replaceAll("\\s", ""));
-    }
-
     private static RSAPublicKey publicOf(RSAPrivateCrtKey key) {
         try {
             return (RSAPublicKey) KeyFactory.getInstance("RSA")
@@ -172,7 +166,7 @@ public class TokenIssuer {
 
     private static RSAPublicKey publicFromPem(String pem) {
         try {
-            return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY")));
+            return (RSAPublicKey) KeyUtils.decodePublicKey(pem, SignatureAlgorithm.RS256);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("portcullis.jwt.previous-public-keys holds something that is not an RSA public key");
         }

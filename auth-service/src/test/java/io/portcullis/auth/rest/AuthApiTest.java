@@ -281,6 +281,19 @@ public class AuthApiTest {
         assertTrue(rs256.verify(Base64.getUrlDecoder().decode(p[2])));
     }
 
+    @Test
+    void keepsListingThePreviousKeySoThatTokensInFlightSurviveARotation() {
+        String activeKid = header(Accounts.session(Accounts.create())[1]).getString("kid");
+        JsonPath jwks = RestAssured.given().get("/auth/.well-known/jwks.json").then().statusCode(200)
+                .body("keys.size()", equalTo(2))
+                .body("keys.n", hasItem(AuthTestResource.previousKeyModulus()))
+                .extract().jsonPath();
+        int i = jwks.getList("keys.n").indexOf(AuthTestResource.previousKeyModulus());
+        assertEquals("RS256", jwks.getString("keys[" + i + "].alg"));
+        assertEquals("AQAB", jwks.getString("keys[" + i + "].e"));
+        assertNotEquals(activeKid, jwks.getString("keys[" + i + "].kid"));
+    }
+
     // ---- users and passwords ----
 
     @Test
