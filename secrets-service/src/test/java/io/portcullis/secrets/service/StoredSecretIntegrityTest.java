@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.inject.Inject;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,8 @@ import io.portcullis.secrets.Fixtures;
 import io.portcullis.secrets.TestKeks;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -52,6 +56,26 @@ import io.vertx.core.json.JsonObject;
  */
 @QuarkusTest
 class StoredSecretIntegrityTest {
+
+    @Inject
+    Pool pool;
+
+    /** What the service's own connections may not do, whatever a bug or an injection asks of them. */
+    @Test
+    void theServiceWorksAsARoleThatCannotTouchTheSchema() {
+        assertEquals("portcullis_secrets_app", pool.query("SELECT current_user").execute()
+                .await().atMost(java.time.Duration.ofSeconds(5)).iterator().next().getString(0));
+        for (String forbidden : List.of(
+                "ALTER TABLE secret_version DISABLE TRIGGER secret_version_kek_guard",
+                "DROP TRIGGER secret_policy_generation ON secret_policy",
+                "TRUNCATE secret_share",
+                "SELECT count(*) FROM flyway_schema_history",
+                "CREATE TABLE stolen (v bytea)")) {
+            PgException refused = org.junit.jupiter.api.Assertions.assertThrows(PgException.class,
+                    () -> pool.query(forbidden).execute().await().atMost(java.time.Duration.ofSeconds(5)), forbidden);
+            assertEquals("42501", refused.getSqlState(), forbidden + ": " + refused.getMessage());
+        }
+    }
 
     static void sql(String statement, Object... args) throws SQLException {
         try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement(statement)) {
