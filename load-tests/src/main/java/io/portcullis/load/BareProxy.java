@@ -1,75 +1,86 @@
 package io.portcullis.load;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 
 /**
  * The floor of what any JVM proxy costs here: a bare Vert.x reverse proxy with no checks at all
  * (no key, no limit, no headers, no metrics), as many event loops as the gateway. Only for the
  * benchmark's context: it tells how much of the gateway's cost is proxying itself.
+ *
+ * <pre>BareProxy port upstream-port [redis-port redis-password]</pre>
+ *
+ * With a Redis, each request first makes one EVALSHA of the gateway's own rate-limit script.
  */
 public final class BareProxy {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
-        // optional: one rate-limit script call per request, against this Redis (port, password)
-        Integer redisPort = args.length > 2 ? Integer.valueOf(args[2]) : null;
-        String redisPassword = args.length > 3 ? args[3] : null;
-        if (redisPort != null) {
-            io.vertx.redis.client.Redis loader = io.vertx.redis.client.Redis.createClient(Vertx.vertx(),
-                    new io.vertx.redis.client.RedisOptions().setConnectionString("redis://127.0.0.1:" + redisPort).setPassword(redisPassword));
-            SHA = loader.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SCRIPT).arg("LOAD").arg(SCRIPT))
-                    .toCompletionStage().toCompletableFuture().join().toString();
-        }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2 * Runtime.getRuntime().availableProcessors()));
-        {
-            vertx.deployVerticle(() -> new io.vertx.core.AbstractVerticle() {
-                @Override
-                public void start() {
-                    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(256).setKeepAlive(true)
-                            .setTcpNoDelay(true));
-                    io.vertx.redis.client.Redis redis = redisPort == null ? null : io.vertx.redis.client.Redis.createClient(vertx,
-                            new io.vertx.redis.client.RedisOptions().setConnectionString("redis://127.0.0.1:" + redisPort)
-                                    .setPassword(redisPassword).setMaxPoolSize(16).setMaxPoolWaiting(4096));
-                    vertx.createHttpServer().requestHandler(req -> {
-                        req.pause();
-                        if (redis == null) {
-                            forward(req, client, upstream);
-                            return;
-                        }
-                        redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EVALSHA).arg(SHA).arg(1)
-                                .arg("bench:{k}").arg("").arg(1000000000).arg(60000000))
-                                .onSuccess(r -> forward(req, client, upstream))
-                                .onFailure(e -> req.response().setStatusCode(503).end());
-                    }).listen(port, "127.0.0.1");
-                }
-            }, new io.vertx.core.DeploymentOptions().setInstances(2 * Runtime.getRuntime().availableProcessors()));
+        RedisOptions redisOptions = args.length > 2
+                ? new RedisOptions().setConnectionString("redis://127.0.0.1:" + args[2]).setPassword(args[3])
+                        .setMaxPoolSize(16).setMaxPoolWaiting(4096)
+                : null;
+        int loops = 2 * Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        String sha = redisOptions == null ? null
+                : Redis.createClient(vertx, redisOptions).send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script()))
+                        .toCompletionStage().toCompletableFuture().join().toString();
+        vertx.deployVerticle(() -> new AbstractVerticle() {
+            @Override
+            public void start() {
+                HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(256).setKeepAlive(true)
+                        .setTcpNoDelay(true));
+                Redis redis = redisOptions == null ? null : Redis.createClient(vertx, redisOptions);
+                vertx.createHttpServer().requestHandler(req -> {
+                    req.pause();
+                    if (redis == null) {
+                        forward(req, client, upstream);
+                        return;
+                    }
+                    redis.send(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg("bench:{k}").arg("").arg(1000000000).arg(60000000))
+                            .onSuccess(r -> forward(req, client, upstream))
+                            .onFailure(e -> req.response().setStatusCode(503).end());
+                }).listen(port, "127.0.0.1");
+            }
+        }, new DeploymentOptions().setInstances(loops));
+    }
+
+    /** The gateway's own script (load-tests/pom.xml copies it in); without it this comparison is void. */
+    static String script() {
+        try (InputStream in = BareProxy.class.getResourceAsStream("/rate-limit.lua")) {
+            if (in == null) {
+                throw new IllegalStateException("rate-limit.lua is not on the classpath: build with ./mvnw -f load-tests/pom.xml package");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    static final String SCRIPT = loadScript();
-    static String SHA;
-
-    static String loadScript() {
-        try (var in = BareProxy.class.getResourceAsStream("/rate-limit.lua")) {
-            return in == null ? "return 1" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "return 1";
-        }
-    }
-
-    static void forward(io.vertx.core.http.HttpServerRequest req, HttpClient client, int upstream) {
-                        client.request(new RequestOptions().setHost("127.0.0.1").setPort(upstream).setMethod(req.method())
-                                .setURI(req.uri())).onSuccess(creq -> {
-                                    creq.headers().setAll(req.headers());
-                                    creq.send(req).onSuccess(cres -> {
-                                        req.response().setStatusCode(cres.statusCode()).headers().setAll(cres.headers());
-                                        req.response().send(cres);
-                                    }).onFailure(e -> req.response().setStatusCode(502).end());
-                                }).onFailure(e -> req.response().setStatusCode(502).end());
+    static void forward(HttpServerRequest req, HttpClient client, int upstream) {
+        client.request(new RequestOptions().setHost("127.0.0.1").setPort(upstream).setMethod(req.method()).setURI(req.uri()))
+                .onSuccess(creq -> {
+                    creq.headers().setAll(req.headers());
+                    creq.send(req).onSuccess(cres -> {
+                        req.response().setStatusCode(cres.statusCode()).headers().setAll(cres.headers());
+                        req.response().send(cres);
+                    }).onFailure(e -> req.response().setStatusCode(502).end());
+                }).onFailure(e -> req.response().setStatusCode(502).end());
     }
 }

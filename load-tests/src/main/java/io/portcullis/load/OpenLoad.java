@@ -35,20 +35,36 @@ public final class OpenLoad {
         Vertx vertx = Vertx.vertx();
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(256).setKeepAlive(true)
                 .setPipelining(false).setTcpNoDelay(true));
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(url.getHost()).setPort(url.getPort())
+                .setURI(url.getRawPath());
+        headers.forEach(h -> options.addHeader(h[0], h[1]));
+        // warm-up at the same rate, not recorded: a cold JVM on either side is not what we measure
+        run(vertx, client, options, rate, Math.min(5, seconds), new Histogram(TimeUnit.SECONDS.toNanos(30), 3));
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+        long total = (long) rate * seconds;
+        long[] okFailed = run(vertx, client, options, rate, seconds, latency);
+        double elapsed = okFailed[2] / 1e9;
+        System.out.printf("rate=%d/s sent=%d ok=%d failed=%d achieved=%.0f/s p50=%.2fms p90=%.2fms p99=%.2fms p99.9=%.2fms max=%.2fms%n",
+                rate, total, okFailed[0], okFailed[1], total / elapsed, ms(latency.getValueAtPercentile(50)),
+                ms(latency.getValueAtPercentile(90)), ms(latency.getValueAtPercentile(99)),
+                ms(latency.getValueAtPercentile(99.9)), ms(latency.getMaxValue()));
+        vertx.close();
+    }
+
+    /**
+     * Sends {@code rate * seconds} requests on schedule (a 1 ms tick sends every request that is due),
+     * records each latency from when it was due into {@code latency}, and returns {ok, failed, nanoseconds
+     * from the first request due to the last answer}.
+     */
+    static long[] run(Vertx vertx, HttpClient client, RequestOptions options, int rate, int seconds, Histogram latency)
+            throws InterruptedException {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        // warm-up at the same rate, not recorded: a cold JVM on either side is not what we measure
-        warmUp(vertx, client, url, headers, rate, Math.min(5, seconds));
         long total = (long) rate * seconds;
         CountDownLatch done = new CountDownLatch((int) total);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(url.getHost()).setPort(url.getPort())
-                .setURI(url.getRawPath());
-        headers.forEach(h -> options.addHeader(h[0], h[1]));
         long[] next = { 0 };
-        // a 1 ms tick sends every request that is due
         vertx.setPeriodic(1, id -> {
             long now = System.nanoTime();
             while (next[0] < total && start + next[0] * intervalNanos <= now) {
@@ -72,35 +88,7 @@ public final class OpenLoad {
             }
         });
         done.await(seconds + 60L, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("rate=%d/s sent=%d ok=%d failed=%d achieved=%.0f/s p50=%.2fms p90=%.2fms p99=%.2fms p99.9=%.2fms max=%.2fms%n",
-                rate, total, ok.get(), failed.get(), total / elapsed, ms(latency.getValueAtPercentile(50)),
-                ms(latency.getValueAtPercentile(90)), ms(latency.getValueAtPercentile(99)),
-                ms(latency.getValueAtPercentile(99.9)), ms(latency.getMaxValue()));
-        vertx.close();
-    }
-
-    static void warmUp(Vertx vertx, HttpClient client, java.net.URI url, List<String[]> headers, int rate, int seconds)
-            throws InterruptedException {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(url.getHost()).setPort(url.getPort())
-                .setURI(url.getRawPath());
-        headers.forEach(h -> options.addHeader(h[0], h[1]));
-        long total = (long) rate * seconds;
-        CountDownLatch done = new CountDownLatch((int) total);
-        long start = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        long[] next = { 0 };
-        vertx.setPeriodic(1, id -> {
-            long now = System.nanoTime();
-            while (next[0] < total && start + next[0] * interval <= now) {
-                next[0]++;
-                client.request(options).compose(r -> r.send()).compose(r -> r.body()).onComplete(ar -> done.countDown());
-            }
-            if (next[0] >= total) {
-                vertx.cancelTimer(id);
-            }
-        });
-        done.await(seconds + 30L, TimeUnit.SECONDS);
+        return new long[] { ok.get(), failed.get(), System.nanoTime() - start };
     }
 
     static double ms(long nanos) {
