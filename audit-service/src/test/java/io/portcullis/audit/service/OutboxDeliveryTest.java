@@ -59,7 +59,7 @@ class OutboxDeliveryTest {
     void thousandEventsEmittedWhileTheServiceIsDownAllArriveInOrder() throws Exception {
         int relayPort = TestInfra.freePort();
         String producer = "outage-producer-" + UUID.randomUUID().toString().substring(0, 8);
-        AuditConfig config = config("audit:outbox:{" + producer + "}");
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(100));
         ServiceTokens tokens = new ServiceTokens() {
             @Override
             public Uni<String> token() {
@@ -70,7 +70,7 @@ class OutboxDeliveryTest {
             public void invalidate() {
             }
         };
-        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), redis, lowLevelRedis, tokens,
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), vertx, redis, lowLevelRedis, tokens,
                 config, producer, new SimpleMeterRegistry());
         OutboxAuditSink sink = new OutboxAuditSink(redis, new com.fasterxml.jackson.databind.ObjectMapper()
                 .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
@@ -150,7 +150,42 @@ class OutboxDeliveryTest {
         return server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
     }
 
-    private static AuditConfig config(String key) {
+    @Test
+    void eventsAppendedWithinTheLingerLeaveInOneDelivery() {
+        String producer = "linger-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(1500));
+        java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
+        ServiceTokens tokens = new ServiceTokens() {
+            @Override
+            public Uni<String> token() {
+                // asked once per delivery (one POST)
+                deliveries.incrementAndGet();
+                return Uni.createFrom().item(TestTokens.service(producer).sign());
+            }
+
+            @Override
+            public void invalidate() {
+            }
+        };
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + servicePort), vertx, redis, lowLevelRedis,
+                tokens, config, producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = new OutboxAuditSink(redis, new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        String actor = "svc:" + producer;
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            sink.accept(AuditEvent.builder("exec_job", "success").actor(actor).service(producer)
+                    .detail("n", i).build()).await().atMost(Duration.ofSeconds(5));
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.nanoTime() - start < Duration.ofMillis(1000).toNanos(),
+                "the 20 appends must fit in the linger for this test to say anything");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> count(actor) == 20);
+        assertEquals(1, deliveries.get(), "the 20 events must leave in one POST, not one each");
+        redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
+    }
+
+    private static AuditConfig config(String key, Duration linger) {
         return new AuditConfig() {
             public String url() {
                 return "unused";
@@ -166,6 +201,10 @@ class OutboxDeliveryTest {
 
             public int batchSize() {
                 return 200;
+            }
+
+            public Duration linger() {
+                return linger;
             }
 
             public Duration pollInterval() {

@@ -31,6 +31,14 @@ public interface AuditConfig {
     @WithDefault("500")
     int batchSize();
 
+    /**
+     * How long the forwarder waits after an event is appended before it delivers, so that the events
+     * of concurrent requests leave in one POST instead of one each. The events are already durable
+     * in the outbox while they wait. {@code 0} delivers at once.
+     */
+    @WithDefault("PT0.1S")
+    Duration linger();
+
     /** How often the forwarder looks for new events when nobody nudged it. */
     @WithDefault("PT1S")
     Duration pollInterval();

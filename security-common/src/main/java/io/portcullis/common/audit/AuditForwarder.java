@@ -26,6 +26,7 @@ import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 
 /**
@@ -61,6 +62,8 @@ public class AuditForwarder {
     private final String deadKey;
     private final String holder = UUID.randomUUID().toString();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean lingering = new AtomicBoolean();
+    private final Vertx vertx;
     private final AtomicBoolean groupReady = new AtomicBoolean();
     private final AtomicLong depth = new AtomicLong();
     private final Counter delivered;
@@ -68,8 +71,10 @@ public class AuditForwarder {
     private volatile Instant nextAttempt = Instant.EPOCH;
     private volatile Duration backoff = Duration.ZERO;
 
-    public AuditForwarder(ReactiveRedisDataSource redis, Redis lowLevel, @RestClient AuditApi api, ServiceTokens tokens,
-            AuditConfig config, @ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry registry) {
+    public AuditForwarder(Vertx vertx, ReactiveRedisDataSource redis, Redis lowLevel, @RestClient AuditApi api,
+            ServiceTokens tokens, AuditConfig config, @ConfigProperty(name = "quarkus.application.name") String service,
+            MeterRegistry registry) {
+        this.vertx = vertx;
         this.streams = redis.stream(String.class, String.class, String.class);
         this.lease = new RedisScript(lowLevel, "lua/leader-lease.lua");
         this.api = api;
@@ -87,21 +92,41 @@ public class AuditForwarder {
      * A forwarder outside CDI, aimed at {@code auditUrl}: for a producer assembled by hand (tools,
      * tests). The CDI bean is configured by {@code portcullis.audit.*} instead.
      */
-    public static AuditForwarder to(java.net.URI auditUrl, ReactiveRedisDataSource redis, Redis lowLevel, ServiceTokens tokens,
-            AuditConfig config, String service, MeterRegistry registry) {
+    public static AuditForwarder to(java.net.URI auditUrl, Vertx vertx, ReactiveRedisDataSource redis, Redis lowLevel,
+            ServiceTokens tokens, AuditConfig config, String service, MeterRegistry registry) {
         AuditApi api = io.quarkus.rest.client.reactive.QuarkusRestClientBuilder.newBuilder().baseUri(auditUrl)
                 .connectTimeout(2, java.util.concurrent.TimeUnit.SECONDS).readTimeout(15, java.util.concurrent.TimeUnit.SECONDS)
                 .build(AuditApi.class);
-        return new AuditForwarder(redis, lowLevel, api, tokens, config, service, registry);
+        return new AuditForwarder(vertx, redis, lowLevel, api, tokens, config, service, registry);
     }
 
-    /** Something was appended: deliver soon rather than at the next poll. */
+    /**
+     * Something was appended: deliver after {@code portcullis.audit.linger} rather than at the next
+     * poll. Nudges within one linger share a delivery; a delivery still running when the linger ends
+     * is waited for, one linger at a time.
+     */
     void nudge() {
-        if (config.forward() && !draining.get() && Instant.now().isAfter(nextAttempt)) {
-            drain().subscribe().with(x -> {
-            }, e -> {
+        if (!config.forward() || Instant.now().isBefore(nextAttempt)) {
+            return;
+        }
+        if (config.linger().isZero()) {
+            drainQuietly();
+        } else if (lingering.compareAndSet(false, true)) {
+            vertx.setTimer(config.linger().toMillis(), id -> {
+                lingering.set(false);
+                if (draining.get()) {
+                    nudge();
+                } else {
+                    drainQuietly();
+                }
             });
         }
+    }
+
+    private void drainQuietly() {
+        drain().subscribe().with(x -> {
+        }, e -> {
+        });
     }
 
     @Scheduled(every = "${portcullis.audit.poll-interval:1s}", delayed = "1s",

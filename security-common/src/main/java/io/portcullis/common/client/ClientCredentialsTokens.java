@@ -1,7 +1,6 @@
 package io.portcullis.common.client;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,16 +23,11 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ClientCredentialsTokens implements ServiceTokens {
 
-    private static final Duration EARLY_REFRESH = Duration.ofSeconds(60);
-
     private final AuthTokenApi api;
     private final String clientId;
     private final Optional<String> clientSecret;
-    private final AtomicReference<Cached> cached = new AtomicReference<>();
+    private final AtomicReference<CachedToken> cached = new AtomicReference<>();
     private volatile Uni<String> inFlight;
-
-    private record Cached(String token, Instant refreshAt) {
-    }
 
     public ClientCredentialsTokens(@RestClient AuthTokenApi api,
             @ConfigProperty(name = "portcullis.client.id", defaultValue = "${quarkus.application.name}") String clientId,
@@ -46,8 +40,8 @@ public class ClientCredentialsTokens implements ServiceTokens {
     @Override
     @Timeout(10_000)
     public Uni<String> token() {
-        Cached c = cached.get();
-        if (c != null && Instant.now().isBefore(c.refreshAt())) {
+        CachedToken c = cached.get();
+        if (c != null && c.fresh()) {
             return Uni.createFrom().item(c.token());
         }
         if (clientSecret.isEmpty()) {
@@ -60,9 +54,7 @@ public class ClientCredentialsTokens implements ServiceTokens {
         }
         Uni<String> fetch = api.token("client_credentials", clientId, clientSecret.get())
                 .map(r -> {
-                    Duration life = Duration.ofSeconds(Math.max(r.expiresIn(), 1));
-                    Duration early = life.compareTo(EARLY_REFRESH.multipliedBy(2)) > 0 ? EARLY_REFRESH : life.dividedBy(2);
-                    cached.set(new Cached(r.accessToken(), Instant.now().plus(life).minus(early)));
+                    cached.set(CachedToken.of(r.accessToken(), Duration.ofSeconds(r.expiresIn())));
                     return r.accessToken();
                 })
                 .eventually(() -> inFlight = null)

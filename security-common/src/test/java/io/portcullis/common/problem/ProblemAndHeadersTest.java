@@ -22,6 +22,21 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 class ProblemAndHeadersTest {
 
+    @jakarta.inject.Inject
+    io.portcullis.common.jwt.VerifiedTokenCache verifiedTokens;
+
+    @Test
+    void theServicesAuthenticationRemembersVerifiedTokensAndNothingElse() {
+        verifiedTokens.clear();
+        String token = TestTokens.admin().sign();
+        Specs.as(token).get("/probe/admin").then().statusCode(200);
+        Specs.as(token).get("/probe/admin").then().statusCode(200);
+        Specs.as(TestTokens.admin().signWithUntrustedKey()).get("/probe/admin").then().spec(Specs.problem(401));
+        Specs.as(TestTokens.user("user:1", "user").sign()).get("/probe/admin").then().spec(Specs.problem(403));
+        // the admin token, and the user's token (authenticated, then refused by role): never the forged one
+        org.junit.jupiter.api.Assertions.assertEquals(2, verifiedTokens.size());
+    }
+
     @Test
     void unknownPathIsA404Problem() {
         given().get("/no/such/thing").then().spec(Specs.problem(404))
