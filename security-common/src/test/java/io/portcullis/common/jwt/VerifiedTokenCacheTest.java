@@ -40,7 +40,7 @@ class VerifiedTokenCacheTest {
             return super.parse(token);
         }
 
-        private static JWTAuthContextInfo context() {
+        static JWTAuthContextInfo context() {
             try (var in = VerifiedTokenCacheTest.class.getClassLoader().getResourceAsStream("test-keys/jwt-public.pem")) {
                 PublicKey key = KeyUtils.decodePublicKey(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII),
                         SignatureAlgorithm.RS256);

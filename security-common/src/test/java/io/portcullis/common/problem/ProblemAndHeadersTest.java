@@ -38,6 +38,12 @@ class ProblemAndHeadersTest {
     }
 
     @Test
+    void theServicesAuthenticationUsesThePrincipalsThatReadCustomClaimsWithoutThrowing() throws Exception {
+        org.junit.jupiter.api.Assertions.assertEquals(io.portcullis.common.jwt.ClaimsPrincipalFactory.Principal.class,
+                verifiedTokens.parse(TestTokens.user("user:1", "user").claim("sid", "s-1").sign()).getClass());
+    }
+
+    @Test
     void unknownPathIsA404Problem() {
         given().get("/no/such/thing").then().spec(Specs.problem(404))
                 .body("type", equalTo("urn:portcullis:problem:not-found"));
