@@ -1,6 +1,7 @@
 package io.portcullis.audit.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
@@ -72,7 +73,7 @@ class OutboxDeliveryTest {
         };
         AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), vertx, redis, lowLevelRedis, tokens,
                 config, producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(redis, new com.fasterxml.jackson.databind.ObjectMapper()
+        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
                 .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
 
@@ -169,7 +170,7 @@ class OutboxDeliveryTest {
         };
         AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + servicePort), vertx, redis, lowLevelRedis,
                 tokens, config, producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(redis, new com.fasterxml.jackson.databind.ObjectMapper()
+        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
                 .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
         String actor = "svc:" + producer;
@@ -182,6 +183,42 @@ class OutboxDeliveryTest {
                 "the 20 appends must fit in the linger for this test to say anything");
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> count(actor) == 20);
         assertEquals(1, deliveries.get(), "the 20 events must leave in one POST, not one each");
+        redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void concurrentEventsAreAppendedInOrderSharingRoundTrips() {
+        String producer = "pipeline-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofSeconds(30));
+        ServiceTokens tokens = new ServiceTokens() {
+            @Override
+            public Uni<String> token() {
+                return Uni.createFrom().failure(new IllegalStateException("no delivery in this test"));
+            }
+
+            @Override
+            public void invalidate() {
+            }
+        };
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:1"), vertx, redis, lowLevelRedis, tokens, config,
+                producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        List<java.util.concurrent.CompletableFuture<Void>> accepted = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            accepted.add(sink.accept(AuditEvent.builder("exec_job", "success").actor("svc:" + producer).service(producer)
+                    .detail("n", i).build()).subscribeAsCompletionStage());
+        }
+        java.util.concurrent.CompletableFuture.allOf(accepted.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        var entries = redis.stream(String.class).xrange(forwarder.outboxKey(), io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"))
+                .await().atMost(Duration.ofSeconds(5));
+        assertEquals(500, entries.size(), "every accepted event is in the outbox");
+        for (int i = 0; i < 500; i++) {
+            assertEquals(String.valueOf(i), new io.vertx.core.json.JsonObject(entries.get(i).payload().get("e"))
+                    .getJsonObject("details").getValue("n").toString(), "in the order they were accepted");
+        }
+        assertTrue(sink.roundTrips() < 500, "events that arrive together share round trips: " + sink.roundTrips());
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
     }
 
