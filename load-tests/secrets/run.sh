@@ -98,15 +98,18 @@ curl -fs "${AUTH[@]}" "$BASE/secrets/v1/bench/read/small" | grep -q "$VALUE"
 curl -fs "${AUTH[@]}" "$BASE/bench/select/bench/read/small?version=1" | grep -q '"bytes":116'
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+# PostgreSQL's CPU (every postgres process: backends, WAL writer, checkpointer, autovacuum), as far as
+# this machine runs it; 0 when it runs elsewhere
+pg_ticks() { local t=0 p; for p in $(pgrep -x postgres); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 TICKS=$(getconf CLK_TCK)
 
 # run <label> <url> [script env...]: prints "label requests/s cpu-ms-per-1000-requests"
 run() {
     local label=$1 url=$2 script=$3 out before after rps non2xx
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" >/dev/null
-    before=$(cpu_ticks)
+    before=$(cpu_ticks); pg_before=$(pg_ticks)
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$url")
-    after=$(cpu_ticks)
+    after=$(cpu_ticks); pg_after=$(pg_ticks)
     rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
     non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
     if [ -n "$non2xx" ]; then
@@ -120,7 +123,8 @@ run() {
     fi
     local total
     total=$(printf '%s\n' "$out" | awk '/requests in/ {print $1}')
-    printf '%s %s %s\n' "$label" "$rps" "$(python3 -c "print(round(($after-$before)/$TICKS*1000/$total*1000, 1))")"
+    printf '%s %s %s %s\n' "$label" "$rps" "$(python3 -c "print(round(($after-$before)/$TICKS*1000/$total*1000, 1))")" \
+        "$(python3 -c "print(round(($pg_after-$pg_before)/$TICKS*1000/$total*1000, 1))")"
 }
 
 # JIT warm-up of everything both sides share (HTTP, JWT, JSON, the pool) before anything is measured
@@ -159,20 +163,21 @@ SEAL64=$(curl -fs "${AUTH[@]}" -X POST "$BASE/bench/inprocess?path=bench/read/sm
 
 python3 - "$RESULTS" "$INPROC" "$SEAL64" "$ROUNDS" <<'PY'
 import json, statistics, sys
-rows = {l.split()[0]: (float(l.split()[1]), float(l.split()[2])) for l in open(sys.argv[1])}
+rows = {l.split()[0]: tuple(float(x) for x in l.split()[1:4]) for l in open(sys.argv[1])}
 inproc = json.loads(sys.argv[2])
 rounds = [str(r) for r in range(1, int(sys.argv[4]) + 1)]
 def mean(p): return statistics.mean(rows[p + r][0] for r in rounds)
 def cpu(p): return statistics.mean(rows[p + r][1] for r in rounds)
+def pg(p): return statistics.mean(rows[p + r][2] for r in rounds)
 def ratios(a, b): return [rows[a + r][0] / rows[b + r][0] for r in rounds]
 print()
-print(f"| scenario | requests/s (mean of {len(rounds)}) | service CPU ms / 1,000 requests |")
-print("|---|---|---|")
+print(f"| scenario | requests/s (mean of {len(rounds)}) | service CPU ms / 1,000 requests | PostgreSQL CPU ms / 1,000 requests |")
+print("|---|---|---|---|")
 for name, p in (("bare SELECT of the row (HTTP, baseline)", "select"), ("secret read (HTTP)", "read"),
                 ("bare INSERT commit (HTTP, baseline)", "commit"), ("secret write (HTTP)", "write"),
                 ("bare INSERT commit, 1 connection (baseline)", "serialcommit"),
                 ("secret write, 1 connection", "serialwrite")):
-    print(f"| {name} | {mean(p):,.0f} | {cpu(p):.0f} |")
+    print(f"| {name} | {mean(p):,.0f} | {cpu(p):.0f} | {pg(p):.0f} |")
 print()
 for label, a, b in (("reads / bare SELECT, over HTTP", "read", "select"),
                     ("writes / bare commits, over HTTP", "write", "commit"),
