@@ -17,8 +17,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * The write side of versions, through the reactive client: a new version is one statement that moves
  * the path's counter from N to N+1 only if it is still N (and the policies are still those the write
- * was authorized under), inserts the sealed version and removes the versions beyond
+ * was authorized under), inserts the sealed version and removes the one version it pushes beyond
  * {@code max_versions}; in autocommit that is one round trip and one commit.
+ *
+ * <p>Exactly one, by equality: a path never holds versions older than its window, because lowering
+ * {@code max_versions} prunes at once ({@code SecretWrites#configure}) and every write prunes the one it
+ * pushes out. A range ({@code version <= N - max}) would walk, in the index, every version pruned before
+ * and not yet vacuumed: on a path written often that scan grew with every write (pgbench, 8 clients:
+ * 5,300 writes/s falling to 2,200 within a minute, against a steady 5,600–6,200 with equality).
  */
 @ApplicationScoped
 public class SecretWriteRepository {
@@ -36,7 +42,7 @@ public class SecretWriteRepository {
             + "AND (SELECT generation FROM secret_generation WHERE id = 1) = $11 RETURNING max_versions), "
             + "v AS (INSERT INTO secret_version (path, version, created_at, created_by, kek_id, dek_nonce, wrapped_dek, nonce, ciphertext) "
             + "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM m RETURNING version), "
-            + "d AS (DELETE FROM secret_version o USING m WHERE o.path = $1 AND o.version <= $2 - m.max_versions) "
+            + "d AS (DELETE FROM secret_version o USING m WHERE o.path = $1 AND o.version = $2 - m.max_versions) "
             + "SELECT count(*) AS written FROM v";
 
     private final Pool pool;

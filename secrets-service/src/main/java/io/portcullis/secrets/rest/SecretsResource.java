@@ -170,7 +170,7 @@ public class SecretsResource {
                 m.createdAt(), m.updatedAt(), m.versions().stream().map(VersionView::of).toList()));
     }
 
-    /** Sets {@code maxVersions} (applied at the next write) and {@code casRequired}; creates the path if needed. */
+    /** Sets {@code maxVersions} (a lower one removes the versions beyond it at once) and {@code casRequired}; creates the path if needed. */
     @PUT
     @Path("{path: .+}/metadata")
     @Consumes(MediaType.APPLICATION_JSON)

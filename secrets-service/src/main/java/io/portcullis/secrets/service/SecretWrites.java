@@ -86,19 +86,24 @@ public class SecretWrites {
         });
     }
 
-    /** Creates or changes a path's settings; a lower {@code maxVersions} applies from the next write. */
+    /**
+     * Creates or changes a path's settings. A lower {@code maxVersions} removes the versions beyond it
+     * at once, under the path's lock: a write then only ever removes the one version it pushes out
+     * ({@link io.portcullis.secrets.repository.SecretWriteRepository}).
+     */
     @WithTransaction
     public Uni<SecretMetadata> configure(String path, Integer maxVersions, Boolean casRequired) {
         Instant now = Times.now();
-        return metadata.lockOrCreate(path, defaultMaxVersions, now).map(m -> {
-            if (maxVersions != null) {
-                m.setMaxVersions(maxVersions);
-            }
+        return metadata.lockOrCreate(path, defaultMaxVersions, now).chain(m -> {
             if (casRequired != null) {
                 m.setCasRequired(casRequired);
             }
             m.setUpdatedAt(now);
-            return m;
+            if (maxVersions == null) {
+                return Uni.createFrom().item(m);
+            }
+            m.setMaxVersions(maxVersions);
+            return versions.delete("path = ?1 and version <= ?2", path, m.getCurrentVersion() - maxVersions).replaceWith(m);
         });
     }
 

@@ -98,6 +98,29 @@ public class SecretsApiTest {
     }
 
     @Test
+    void aLowerMaxVersionsRemovesTheOldestVersionsAtOnceAndWritesKeepTheWindow() {
+        String path = Fixtures.uniquePrefix() + "/shrinking-history";
+        for (int i = 1; i <= 5; i++) {
+            put(path, value("v" + i));
+        }
+        Specs.as(admin()).body(new JsonObject().put("maxVersions", 2).encode()).put("/secrets/v1/" + path + "/metadata")
+                .then().statusCode(200).body("maxVersions", equalTo(2)).body("currentVersion", equalTo(5));
+        Specs.as(admin()).get("/secrets/v1/" + path + "/metadata").then()
+                .body("versions.version", contains(4, 5)).body("oldestVersion", equalTo(4));
+        Specs.as(admin()).queryParam("version", 3).get("/secrets/v1/" + path).then().spec(Specs.problem(404));
+        put(path, value("v6"));
+        put(path, value("v7"));
+        Specs.as(admin()).get("/secrets/v1/" + path + "/metadata").then()
+                .body("versions.version", contains(6, 7)).body("oldestVersion", equalTo(6));
+        // a higher limit keeps what is left and lets the history grow again
+        Specs.as(admin()).body(new JsonObject().put("maxVersions", 3).encode()).put("/secrets/v1/" + path + "/metadata")
+                .then().statusCode(200);
+        put(path, value("v8"));
+        put(path, value("v9"));
+        Specs.as(admin()).get("/secrets/v1/" + path + "/metadata").then().body("versions.version", contains(7, 8, 9));
+    }
+
+    @Test
     void casZeroWritesOnlyAPathThatHasNoVersionYet() {
         String path = Fixtures.uniquePrefix() + "/create-once";
         assertEquals(1, put(path, value("first").put("cas", 0)));
