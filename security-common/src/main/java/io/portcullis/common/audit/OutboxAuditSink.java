@@ -45,6 +45,7 @@ public class OutboxAuditSink implements AuditSink {
     private final Object lock = new Object();
     private List<Waiting> queue = new ArrayList<>();
     private boolean sending;
+    private final int maxWaiting;
     private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
 
     public OutboxAuditSink(Redis redis, ObjectMapper json, AuditConfig config,
@@ -53,6 +54,7 @@ public class OutboxAuditSink implements AuditSink {
         this.json = json;
         this.key = outboxKey(config, service);
         this.forwarder = forwarder;
+        this.maxWaiting = Math.max(10_000, config.memoryBufferSize());
     }
 
     static String outboxKey(AuditConfig config, String service) {
@@ -71,6 +73,11 @@ public class OutboxAuditSink implements AuditSink {
         return Uni.createFrom().emitter(done -> {
             boolean start;
             synchronized (lock) {
+                if (queue.size() >= maxWaiting) {
+                    // Redis answers nothing (a hung connection): the caller's bounded buffer takes over
+                    done.fail(new IllegalStateException("audit outbox: " + queue.size() + " events wait for Redis"));
+                    return;
+                }
                 queue.add(new Waiting(xadd, done));
                 start = !sending;
                 sending = true;
