@@ -60,7 +60,8 @@ class OutboxDeliveryTest {
     void thousandEventsEmittedWhileTheServiceIsDownAllArriveInOrder() throws Exception {
         int relayPort = TestInfra.freePort();
         String producer = "outage-producer-" + UUID.randomUUID().toString().substring(0, 8);
-        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(100));
+        // a linger longer than the test's own attempts, so that they are the only deliveries tried while "down"
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofSeconds(30));
         ServiceTokens tokens = new ServiceTokens() {
             @Override
             public Uni<String> token() {
