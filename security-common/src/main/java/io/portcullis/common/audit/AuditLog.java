@@ -41,6 +41,8 @@ public class AuditLog {
     private final LogThrottle warnings = new LogThrottle();
     private final Counter dropped;
     private final MeterRegistry registry;
+    /** One counter per type and outcome, looked up once (a registry lookup per event showed in profiles). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AuditLog(AuditSink sink, AuditConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.application.name") String service) {
@@ -129,9 +131,6 @@ public class AuditLog {
         counters.computeIfAbsent(event.type() + '\u0000' + event.outcome(),
                 k -> registry.counter("portcullis.audit.events", "type", event.type(), "outcome", event.outcome())).increment();
     }
-
-    /** One counter per type and outcome, looked up once (a registry lookup per event showed in profiles). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     AuditEvent complete(AuditEvent.Builder b) {
         if (b.service() == null) {

@@ -2,6 +2,7 @@ package io.portcullis.common.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -46,7 +47,7 @@ public class OutboxAuditSink implements AuditSink {
     private List<Waiting> queue = new ArrayList<>();
     private boolean sending;
     private final int maxWaiting;
-    private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong roundTrips = new AtomicLong();
 
     public OutboxAuditSink(Redis redis, ObjectMapper json, AuditConfig config,
             @ConfigProperty(name = "quarkus.application.name") String service, AuditForwarder forwarder) {
