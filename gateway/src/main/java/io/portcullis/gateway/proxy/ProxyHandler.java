@@ -134,9 +134,7 @@ public class ProxyHandler {
         try {
             path = PathGuard.decide(raw);
         } catch (PathGuard.BadPath e) {
-            refuse(rc, null, Problem.of(400, "bad-path", "Bad request", e.getMessage(), RequestIds.of(rc)), null);
-            audit.recordThrottled("path|" + peer(req), () -> event(rc, "validation_failure", "denied", null)
-                    .detail("field", "path").detail("reason", e.getMessage()));
+            refuse(rc, null, badPath(rc, e), null);
             return;
         }
         Upstreams.Route route = upstreams.match(path);
@@ -162,17 +160,17 @@ public class ProxyHandler {
         String header = req.getHeader(ApiKeys.HEADER);
         ApiKeys.Decision known = keys.verifyFromMemory(header, path);
         if (known != null) {
-            decided(rc, route, known, clientInfo, started);
+            decided(rc, route, path, known, clientInfo, started);
             return;
         }
-        keys.verify(header, path).subscribe().with(decision -> decided(rc, route, decision, clientInfo, started), failure -> {
+        keys.verify(header, path).subscribe().with(decision -> decided(rc, route, path, decision, clientInfo, started), failure -> {
             LOG.errorf("key lookup failed [requestId=%s]: %s", RequestIds.of(rc), failure.getMessage());
             refuse(rc, route, Problem.of(503, "Keys cannot be checked right now; retry shortly.", RequestIds.of(rc)), null);
         });
     }
 
-    private void decided(RoutingContext rc, Upstreams.Route route, ApiKeys.Decision decision, ForwardedFor.Client clientInfo,
-            long started) {
+    private void decided(RoutingContext rc, Upstreams.Route route, String path, ApiKeys.Decision decision,
+            ForwardedFor.Client clientInfo, long started) {
         if (decision.outcome() != ApiKeys.Outcome.OK) {
             denyKey(rc, route, decision, clientInfo);
             return;
@@ -180,7 +178,7 @@ public class ProxyHandler {
         count("portcullis.gateway.key.decisions", "outcome", "ok");
         audit.recordThrottled("key-ok|" + decision.keyId(), () -> event(rc, "api_key", "success", clientInfo.address())
                 .actor("key:" + decision.keyId()).detail("route", route.name()));
-        limit(rc, route, decision.key(), clientInfo, started);
+        limit(rc, route, path, decision.key(), clientInfo, started);
     }
 
     /** The problem for a refused key (and the audit event, one per key and reason per second). */
@@ -203,13 +201,13 @@ public class ProxyHandler {
         refuse(rc, route, keyProblem(rc, route.name(), d, client.address()), null);
     }
 
-    private void limit(RoutingContext rc, Upstreams.Route route, ApiKeys.KeyInfo key, ForwardedFor.Client client,
-            long started) {
+    private void limit(RoutingContext rc, Upstreams.Route route, String path, ApiKeys.KeyInfo key,
+            ForwardedFor.Client client, long started) {
         if (!config.rateLimit().enabled()) {
             forward(rc, route, key, client, started);
             return;
         }
-        List<RateLimiter.Limit> limits = limits(route, key, client, rc.request());
+        List<RateLimiter.Limit> limits = limits(key, client, path);
         limiter.checkNow(limits).onSuccess(verdict -> {
             MultiMap h = rc.response().headers();
             h.set("RateLimit-Policy", policies(limits));
@@ -226,25 +224,41 @@ public class ProxyHandler {
             }
             forward(rc, route, key, client, started);
         }).onFailure(failure -> {
-            count("portcullis.gateway.ratelimit.unavailable", "mode", config.rateLimit().failOpen() ? "open" : "closed");
-            audit.recordThrottled("ratelimit-down", () -> event(rc, "rate_limited", config.rateLimit().failOpen() ? "success" : "failure",
-                    client.address()).detail("reason", "redis_unavailable")
-                    .detail("mode", config.rateLimit().failOpen() ? "fail_open" : "fail_closed"));
-            if (warnings.tryAcquire()) {
-                LOG.warnf("rate limiter unavailable (%s); failing %s", failure.getMessage(),
-                        config.rateLimit().failOpen() ? "open" : "closed");
-            }
-            if (config.rateLimit().failOpen()) {
+            if (limiterUnavailable(rc, client, failure)) {
                 forward(rc, route, key, client, started);
             } else {
-                refuse(rc, route, Problem.of(503, "Rate limits cannot be checked right now; retry shortly.", RequestIds.of(rc)),
-                        null);
+                refuse(rc, route, limiterDownProblem(rc), null);
             }
         });
     }
 
-    public List<RateLimiter.Limit> limits(Upstreams.Route route, ApiKeys.KeyInfo key, ForwardedFor.Client client,
-            HttpServerRequest req) {
+    /** A path refused by {@link PathGuard}: the problem, and its audit event (one per client address per second). */
+    public Problem badPath(RoutingContext rc, PathGuard.BadPath e) {
+        audit.recordThrottled("path|" + peer(rc.request()), () -> event(rc, "validation_failure", "denied", null)
+                .detail("field", "path").detail("reason", e.getMessage()));
+        return Problem.of(400, "bad-path", "Bad request", e.getMessage(), RequestIds.of(rc));
+    }
+
+    /**
+     * The rate limiter could not answer (Redis down): counts it, audits it (one event per second), warns
+     * in the log (throttled), and tells whether to let the request through (fail open, by configuration).
+     */
+    public boolean limiterUnavailable(RoutingContext rc, ForwardedFor.Client client, Throwable failure) {
+        boolean open = config.rateLimit().failOpen();
+        count("portcullis.gateway.ratelimit.unavailable", "mode", open ? "open" : "closed");
+        audit.recordThrottled("ratelimit-down", () -> event(rc, "rate_limited", open ? "success" : "failure", client.address())
+                .detail("reason", "redis_unavailable").detail("mode", open ? "fail_open" : "fail_closed"));
+        if (warnings.tryAcquire()) {
+            LOG.warnf("rate limiter unavailable (%s); failing %s", failure.getMessage(), open ? "open" : "closed");
+        }
+        return open;
+    }
+
+    public static Problem limiterDownProblem(RoutingContext rc) {
+        return Problem.of(503, "Rate limits cannot be checked right now; retry shortly.", RequestIds.of(rc));
+    }
+
+    public List<RateLimiter.Limit> limits(ApiKeys.KeyInfo key, ForwardedFor.Client client, String path) {
         GatewayConfig.RateLimit rl = config.rateLimit();
         List<RateLimiter.Limit> limits = new ArrayList<>(3);
         String tag = "rl:{" + key.keyId() + "}:";
@@ -253,7 +267,6 @@ public class ProxyHandler {
         } else {
             limits.add(new RateLimiter.Limit("key", tag + "key", rl.defaultRequests(), rl.defaultWindow()));
         }
-        String path = req.path();
         rl.routes().ifPresent(routes -> {
             for (int i = 0; i < routes.size(); i++) {
                 GatewayConfig.RouteLimit r = routes.get(i);

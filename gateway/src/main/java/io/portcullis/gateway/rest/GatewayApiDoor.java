@@ -12,6 +12,7 @@ import io.portcullis.common.problem.Problem;
 import io.portcullis.common.problem.Problems;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.proxy.ForwardedFor;
+import io.portcullis.gateway.proxy.PathGuard;
 import io.portcullis.gateway.proxy.ProxyHandler;
 import io.portcullis.gateway.proxy.Upstreams;
 import io.portcullis.gateway.repository.RateLimiter;
@@ -42,9 +43,15 @@ public class GatewayApiDoor {
 
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> door(RoutingContext rc) {
-        String path = rc.request().path();
-        if (path == null || !(path.equals("/gateway") || path.startsWith("/gateway/"))) {
+        String raw = rc.request().path();
+        if (raw == null || !(raw.equals("/gateway") || raw.startsWith("/gateway/"))) {
             return Uni.createFrom().nullItem();
+        }
+        String path;
+        try {
+            path = PathGuard.decide(raw); // scope and limits judge what the resource will see, as on proxied routes
+        } catch (PathGuard.BadPath e) {
+            return Uni.createFrom().item(Problems.response(proxy.badPath(rc, e)));
         }
         ForwardedFor.Client client = ForwardedFor.of(rc.request().remoteAddress() == null ? null
                 : rc.request().remoteAddress().hostAddress(), rc.request().getHeader("X-Forwarded-For"),
@@ -58,7 +65,7 @@ public class GatewayApiDoor {
             if (!config.rateLimit().enabled()) {
                 return Uni.createFrom().nullItem();
             }
-            return limiter.check(proxy.limits(SELF, d.key(), client, rc.request())).map(v -> {
+            return limiter.check(proxy.limits(d.key(), client, path)).map(v -> {
                 if (v.allowed()) {
                     return null;
                 }
@@ -66,9 +73,8 @@ public class GatewayApiDoor {
                         .entity(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)).toJson())
                         .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, (v.retryAfter().toMillis() + 999) / 1000));
                 return b.build();
-            }).onFailure().recoverWithItem(e -> config.rateLimit().failOpen() ? null
-                    : Problems.response(Problem.of(503, "Rate limits cannot be checked right now; retry shortly.",
-                            RequestIds.of(rc))));
+            }).onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
+                    : Problems.response(ProxyHandler.limiterDownProblem(rc)));
         });
     }
 

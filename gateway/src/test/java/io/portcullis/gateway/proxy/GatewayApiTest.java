@@ -292,6 +292,30 @@ public class GatewayApiTest {
     }
 
     @Test
+    void noEncodingOfTheLoginPathEscapesItsLimit() {
+        Keys.Key k = Keys.create("/");
+        String[] spellings = { "/auth/login", "/auth/%6Cogin", "/auth/l%6Fgin", "/%61uth/login" };
+        for (int i = 0; i < 30; i++) {
+            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).post(spellings[i % 4]).then().statusCode(200)
+                    .header("RateLimit-Policy", containsString("\"route\";q=30;w=60"));
+        }
+        for (int i = 0; i < 4; i++) {
+            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).post(spellings[i]).then().spec(Specs.problem(429))
+                    .header("RateLimit", matchesPattern("^\"route\";r=0;t=\\d+$"));
+        }
+    }
+
+    @Test
+    void theGatewayApiJudgesItsPathDecodedToo() {
+        String admin = TestTokens.admin().sign();
+        Keys.Key keysOnly = Keys.create("/gateway/keys");
+        Specs.as(admin).urlEncodingEnabled(false).header("X-API-Key", keysOnly.apiKey()).get("/gateway/%6Beys")
+                .then().statusCode(200);
+        Specs.as(admin).urlEncodingEnabled(false).header("X-API-Key", GatewayTestResource.bootstrapKey())
+                .get("/gateway/keys/%2e%2e/keys").then().spec(Specs.problem(400)).body("type", containsString("bad-path"));
+    }
+
+    @Test
     void exactlyTheLimitPassesUnderConcurrency() throws Exception {
         int limit = 20;
         Keys.Key k = Keys.create(List.of("/"), limit, 3600, null);

@@ -8,8 +8,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.portcullis.common.testing.AuditOutbox;
 import io.portcullis.common.testing.Management;
 import io.portcullis.common.testing.Specs;
+import io.portcullis.common.testing.TestTokens;
+import io.portcullis.gateway.GatewayTestResource;
 import io.portcullis.gateway.Keys;
 import io.portcullis.gateway.RedisRelay;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,5 +39,29 @@ class RateLimitFailClosedTest {
         RedisRelay.up();
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
                 .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 200);
+        // the events recorded while Redis was down were kept and reach the audit log once it is back
+        AuditOutbox.await(AuditOutbox.typeAndDetail("rate_limited", "mode", "fail_closed")
+                .and(e -> "failure".equals(e.getString("outcome"))));
+    }
+
+    @Test
+    void theGatewayApiIsRefusedTooAndSaysSo() {
+        String admin = TestTokens.admin().sign();
+        Specs.as(admin).header("X-API-Key", GatewayTestResource.bootstrapKey()).get("/gateway/keys").then().statusCode(200);
+        double before = closedCount();
+        RedisRelay.down();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Specs.as(admin).header("X-API-Key", GatewayTestResource.bootstrapKey()).get("/gateway/keys")
+                        .statusCode() == 503);
+        Specs.as(admin).header("X-API-Key", GatewayTestResource.bootstrapKey()).get("/gateway/keys").then()
+                .spec(Specs.problem(503));
+        org.junit.jupiter.api.Assertions.assertTrue(closedCount() > before, "the refusal is counted");
+    }
+
+    private static double closedCount() {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("portcullis_gateway_ratelimit_unavailable_total\\{mode=\"closed\"[^}]*\\} ([0-9.E]+)")
+                .matcher(Management.given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }
