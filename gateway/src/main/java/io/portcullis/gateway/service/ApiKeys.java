@@ -75,6 +75,11 @@ public class ApiKeys {
     private final ReactiveRedisDataSource redis;
     private final GatewayConfig.KeyCache cacheConfig;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every revocation heard and every forgetting: a database load that began before a
+     * revocation may have read the key unrevoked, so its result is used once but never cached.
+     */
+    private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
     private final SecureRandom random = new SecureRandom();
     private volatile Cancellable subscription;
 
@@ -89,12 +94,19 @@ public class ApiKeys {
     }
 
     private void subscribe() {
-        subscription = redis.pubsub(String.class).subscribe(CHANNEL).subscribe().with(cache::remove, failure -> {
+        subscription = redis.pubsub(String.class).subscribe(CHANNEL).subscribe().with(this::forget, failure -> {
             LOG.warnf("key revocation channel lost (%s); resubscribing and forgetting cached keys", failure.getMessage());
+            invalidations.incrementAndGet();
             cache.clear();
             io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
                     .schedule(this::subscribe, 1, java.util.concurrent.TimeUnit.SECONDS);
         });
+    }
+
+    /** A key revoked (here or on another gateway): forgotten, and no load in flight caches it again. */
+    void forget(String keyId) {
+        invalidations.incrementAndGet();
+        cache.remove(keyId);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -173,12 +185,16 @@ public class ApiKeys {
         if (c != null && now - c.until() < 0) {
             return Uni.createFrom().item(c.key());
         }
+        long seen = invalidations.get();
         return load(keyId).invoke(k -> {
             if (cache.size() >= cacheConfig.maxSize()) {
                 cache.clear();
             }
             Duration ttl = k == null ? cacheConfig.negativeTtl() : cacheConfig.ttl();
             cache.put(keyId, new Cached(k, System.nanoTime() + ttl.toNanos()));
+            if (invalidations.get() != seen) {
+                cache.remove(keyId); // a revocation arrived while this load was in flight: never keep what it read
+            }
         });
     }
 
