@@ -2,7 +2,9 @@ package io.portcullis.gateway.proxy;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.net.URL;
@@ -81,7 +83,6 @@ class TlsTest {
                 config.put("quarkus.http.ssl.certificate.key-store-password", password);
                 config.put("quarkus.http.test-ssl-port", "0");
                 config.put("quarkus.http.insecure-requests", "redirect");
-                config.put("quarkus.http.ssl.protocols", "TLSv1.3,TLSv1.2");
                 config.put("portcullis.gateway.upstreams.tlsok", "https://localhost:" + trusted);
                 config.put("portcullis.gateway.upstreams.tlsbad", "https://localhost:" + untrusted);
                 config.put("portcullis.gateway.upstream-trust-certificates", goodPem.toString());
@@ -188,6 +189,20 @@ class TlsTest {
             try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {
                 s.setEnabledProtocols(new String[] { "TLSv1.2" });
                 s.startHandshake(); // TLS 1.2 is accepted
+                assertTrue(s.getSession().getCipherSuite().startsWith("TLS_ECDHE_"), s.getSession().getCipherSuite());
+            }
+            // under TLS 1.2 only forward-secret AEAD suites: CBC (and RSA key exchange) are refused
+            for (String weak : new String[] { "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA" }) {
+                try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {
+                    s.setEnabledProtocols(new String[] { "TLSv1.2" });
+                    s.setEnabledCipherSuites(new String[] { weak });
+                    assertThrows(javax.net.ssl.SSLException.class, s::startHandshake, "the server must refuse " + weak);
+                }
+            }
+            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {
+                s.setEnabledProtocols(new String[] { "TLSv1.3" });
+                s.startHandshake();
+                assertEquals("TLSv1.3", s.getSession().getProtocol());
             }
         } finally {
             java.security.Security.setProperty("jdk.tls.disabledAlgorithms", disabled);
