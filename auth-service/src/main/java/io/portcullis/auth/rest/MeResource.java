@@ -7,15 +7,20 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.portcullis.auth.service.LoginService;
+import io.portcullis.auth.service.UserService;
+import io.portcullis.auth.service.Usernames;
 import io.portcullis.common.problem.ProblemException;
 import io.portcullis.common.validation.ValidationException;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The logged-in user's own account (a user token, not a service token). */
 @Path("/auth/me")
@@ -27,11 +32,13 @@ public class MeResource {
     }
 
     private final JsonWebToken jwt;
-    private final io.portcullis.auth.service.UserService users;
+    private final UserService users;
+    private final LoginService logins;
 
-    public MeResource(JsonWebToken jwt, io.portcullis.auth.service.UserService users) {
+    public MeResource(JsonWebToken jwt, UserService users, LoginService logins) {
         this.jwt = jwt;
         this.users = users;
+        this.logins = logins;
     }
 
     @GET
@@ -43,11 +50,19 @@ public class MeResource {
     @PUT
     @Path("/password")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> changePassword(PasswordChange body) {
+    public Uni<Response> changePassword(PasswordChange body, @Context HttpServerRequest request) {
         if (body == null) {
             throw new ValidationException("body", "a JSON body is required");
         }
-        return users.changePassword(self(), jwt.getClaim("sid"), body.oldPassword(), body.newPassword())
+        UUID self = self();
+        // the current password is a password guess like a login's: the same lockout counts and stops it
+        String name = Usernames.canonicalOrNull(jwt.getName());
+        String throttleName = name != null ? name : self.toString();
+        String address = AuthResource.address(request);
+        return logins.requireNotLocked(throttleName, address, "password_change")
+                .chain(() -> users.changePassword(self, jwt.getClaim("sid"), body.oldPassword(), body.newPassword()))
+                .onFailure(e -> e instanceof ProblemException p && UserService.WRONG_PASSWORD.equals(p.slug()))
+                .call(() -> logins.recordFailedProof(throttleName, address))
                 .map(x -> Response.noContent().build());
     }
 

@@ -128,8 +128,34 @@ public class LoginService {
         count("failure");
         audit.record(AuditLog.event("auth_attempt", "failure").detail("username", username == null ? "(invalid)" : username)
                 .detail("reason", reason));
+        return countFailure(throttleName, username, address).chain(() -> Uni.createFrom().failure(invalidCredentials()));
+    }
+
+    /**
+     * Outside login, a password given to prove who one is (the current password of a password change)
+     * is guarded by the same lockout: 429 with Retry-After while the account or the address is locked.
+     */
+    public Uni<Void> requireNotLocked(String username, String address, String action) {
+        return lockRemaining(username, address).chain(locked -> {
+            if (locked.isZero()) {
+                return Uni.createFrom().voidItem();
+            }
+            audit.record(AuditLog.event("auth_attempt", "denied").detail("action", action).detail("username", username)
+                    .detail("reason", "locked").detail("retryAfter", seconds(locked)));
+            return Uni.createFrom().failure(ProblemException.tooManyRequests("Too many failed attempts; retry later.",
+                    seconds(locked)));
+        });
+    }
+
+    /** A wrong password given outside login counts toward the same lockout as a failed login. */
+    public Uni<Void> recordFailedProof(String username, String address) {
+        return countFailure(username, username, address);
+    }
+
+    /** Counts a failure on the account and the address; a lock it starts is counted and audited. Never fails. */
+    private Uni<Void> countFailure(String throttleName, String username, String address) {
         if (!lockout.enabled()) {
-            return Uni.createFrom().failure(invalidCredentials());
+            return Uni.createFrom().voidItem();
         }
         return throttle.recordFailure(throttleName, address)
                 .invoke(f -> {
@@ -141,7 +167,7 @@ public class LoginService {
                     }
                 })
                 .onFailure().invoke(e -> LOG.warnf("could not record a login failure: %s", e.getMessage()))
-                .onItemOrFailure().transformToUni((f, e) -> Uni.createFrom().failure(invalidCredentials()));
+                .onItemOrFailure().transformToUni((f, e) -> Uni.createFrom().voidItem());
     }
 
     /** The live session of {@code token}, its idle expiry pushed back. */

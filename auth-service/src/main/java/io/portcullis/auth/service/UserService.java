@@ -26,6 +26,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class UserService {
 
+    /** The problem type of a wrong current password in a password change. */
+    public static final String WRONG_PASSWORD = "wrong-password";
+
     /** Groups a person can hold; {@code service} is reserved for the suite's own services. */
     public static final Set<String> USER_GROUPS = Set.of("admin", "user", "auditor");
 
@@ -166,7 +169,7 @@ public class UserService {
             if (!ok) {
                 audit.record(AuditLog.event("auth_attempt", "failure").detail("action", "password_change")
                         .detail("username", u.username()).detail("reason", "wrong_current_password"));
-                return Uni.createFrom().failure(new ProblemException(403, "wrong-password", "Forbidden",
+                return Uni.createFrom().failure(new ProblemException(403, WRONG_PASSWORD, "Forbidden",
                         "The current password is wrong."));
             }
             return checkPolicy("newPassword", newPassword, u.username())

@@ -114,7 +114,32 @@ public class AuthApiTest {
         var success = io.portcullis.common.testing.AuditOutbox.await(e -> "auth_attempt".equals(e.getString("type"))
                 && "success".equals(e.getString("outcome")) && a.username().equals(e.getJsonObject("details").getString("username")));
         assertEquals("user:" + a.id(), success.getString("actor"));
+        assertEquals("127.0.0.1", failure.getString("sourceIp"));
+        assertEquals("127.0.0.1", success.getString("sourceIp"));
+        String sid = io.portcullis.common.testing.AuditOutbox.await(e -> "session".equals(e.getString("type"))
+                && ("user:" + a.id()).equals(e.getString("actor")) && "created".equals(e.getJsonObject("details").getString("action")))
+                .getJsonObject("details").getString("sid");
+        assertTrue(sid != null && !sid.isEmpty());
         assertThat(io.portcullis.common.testing.AuditOutbox.events().toString(), not(containsString(a.password())));
+    }
+
+    @Test
+    void anUnknownUserCostsOneHashLikeAKnownOne() {
+        Account a = Accounts.create();
+        Accounts.login(Accounts.uniqueName("nobody"), Accounts.strongPassword()).then().statusCode(401); // dummy hash made once
+        double before = hashes();
+        Accounts.login(Accounts.uniqueName("nobody"), Accounts.strongPassword()).then().statusCode(401);
+        double unknown = hashes() - before;
+        Accounts.login(a.username(), "wrong-" + a.password()).then().statusCode(401);
+        double known = hashes() - before - unknown;
+        assertEquals(1.0, unknown, "a login for an unknown user hashes once, so that its timing tells nothing");
+        assertEquals(known, unknown);
+    }
+
+    private static double hashes() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^portcullis_auth_hash_seconds_count\\{[^}]*algorithm=\"argon2id\"[^}]*\\} ([0-9.E]+)$")
+                .matcher(io.portcullis.common.testing.Management.given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test
@@ -198,6 +223,16 @@ public class AuthApiTest {
         Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
                 .until(() -> Specs.as(s[1]).get("/auth/me").statusCode() == 401);
         Specs.json().header("X-Session-Token", s[0]).post("/auth/logout").then().spec(Specs.problem(401));
+        String sid = new JsonObject(new String(Base64.getUrlDecoder().decode(s[1].split("\\.")[1]), StandardCharsets.UTF_8))
+                .getString("sid");
+        io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox.typeAndDetail("session", "sid", sid)
+                .and(e -> "logout".equals(e.getJsonObject("details").getString("action"))));
+        // the revocation outlives every token of the session: 15 min of life plus the verifiers' 30 s of clock skew
+        var until = io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request
+                .cmd(io.vertx.redis.client.Command.ZSCORE).arg(io.portcullis.common.jwt.RevocationList.KEY).arg(sid));
+        long issuedAt = new JsonObject(new String(Base64.getUrlDecoder().decode(s[1].split("\\.")[1]), StandardCharsets.UTF_8))
+                .getLong("iat");
+        assertTrue(until != null && Double.parseDouble(until.toString()) >= (issuedAt + 900 + 30) * 1000.0, "revoked until " + until);
     }
 
     @Test
@@ -394,6 +429,29 @@ public class AuthApiTest {
         Specs.json().header("X-Session-Token", current[0]).get("/auth/session").then().statusCode(200);
         Accounts.login(a.username(), a.password()).then().statusCode(401);
         Accounts.login(a.username(), next).then().statusCode(200);
+    }
+
+    @Test
+    void wrongCurrentPasswordsAreGuessesAndLockTheAccountLikeFailedLogins() {
+        Account a = Accounts.create();
+        String token = Accounts.session(a)[1];
+        for (int i = 0; i < 10; i++) {
+            Specs.as(token).body(Map.of("oldPassword", "wrong-" + i + "-" + a.password(), "newPassword", Accounts.strongPassword()))
+                    .put("/auth/me/password").then().spec(Specs.problem(403));
+        }
+        // locked: the right current password is not even checked now, and login is locked too
+        Specs.as(token).body(Map.of("oldPassword", a.password(), "newPassword", Accounts.strongPassword()))
+                .put("/auth/me/password").then().spec(Specs.problem(429)).header("Retry-After", matchesPattern("^[1-9][0-9]*$"));
+        Accounts.login(a.username(), a.password()).then().spec(Specs.problem(429));
+        io.portcullis.common.testing.AuditOutbox.await(e -> "suspicious_activity".equals(e.getString("type"))
+                && a.username().equals(e.getJsonObject("details").getString("username")));
+        io.portcullis.common.testing.AuditOutbox.await(e -> "auth_attempt".equals(e.getString("type"))
+                && "denied".equals(e.getString("outcome")) && "password_change".equals(e.getJsonObject("details").getString("action"))
+                && a.username().equals(e.getJsonObject("details").getString("username")));
+        // and it ends on its own (2 s in the test profile)
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Specs.as(token).body(Map.of("oldPassword", a.password(), "newPassword", Accounts.strongPassword()))
+                        .put("/auth/me/password").statusCode() == 204);
     }
 
     @Test

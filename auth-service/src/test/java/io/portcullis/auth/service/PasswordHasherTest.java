@@ -93,12 +93,18 @@ class PasswordHasherTest {
     }
 
     @Test
-    void argon2idMatchesAKnownVector() {
-        // RFC 9106 style check: BC's Argon2id with these inputs must be stable across releases
-        byte[] out = PasswordHasher.argon2("password", "somesaltsomesalt".getBytes(StandardCharsets.UTF_8), 64, 2, 1);
-        byte[] again = PasswordHasher.argon2("password", "somesaltsomesalt".getBytes(StandardCharsets.UTF_8), 64, 2, 1);
-        assertEquals(HexFormat.of().formatHex(out), HexFormat.of().formatHex(again));
-        assertEquals(32, out.length);
+    void argon2idAgreesWithTheReferenceImplementation() {
+        // vectors from the reference C implementation (Debian's argon2 CLI, 20190702):
+        //   echo -n password | argon2 somesaltsomesalt -id -t 2 -k 64 -p 1 -l 32 -r
+        byte[] salt = "somesaltsomesalt".getBytes(StandardCharsets.UTF_8);
+        assertEquals("1a98fba8e6394425c9bdc333a9c750aaf811df070f5fb4a5788e1cf4db5793a1",
+                HexFormat.of().formatHex(PasswordHasher.argon2("password", salt, 64, 2, 1)));
+        //   echo -n password | argon2 somesaltsomesalt -id -t 2 -k 19456 -p 1 -l 32 -e   (auth-service's parameters)
+        String reference = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE";
+        PasswordHasher h = hasher(PasswordConfig.Algorithm.ARGON2ID);
+        assertTrue(h.verify("password", reference).await().atMost(WAIT));
+        assertFalse(h.verify("passwore", reference).await().atMost(WAIT));
+        assertFalse(h.needsRehash(reference), "the reference's own OWASP-parameter hash needs no upgrade");
     }
 
     @Test

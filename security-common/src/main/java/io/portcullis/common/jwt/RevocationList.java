@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,14 +38,18 @@ public class RevocationList {
     private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> zset;
     private final RevocationConfig config;
+    /** Verifiers accept a token this long past its {@code exp} (and its age limit): a revocation outlives that too. */
+    private final Duration clockSkew;
     private final Map<String, Long> revoked = new ConcurrentHashMap<>();
     private final AtomicLong lastSync = new AtomicLong(0);
     private volatile Cancellable subscription;
 
-    public RevocationList(ReactiveRedisDataSource redis, RevocationConfig config, MeterRegistry registry) {
+    public RevocationList(ReactiveRedisDataSource redis, RevocationConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") int clockSkewSeconds) {
         this.redis = redis;
         this.zset = redis.sortedSet(String.class);
         this.config = config;
+        this.clockSkew = Duration.ofSeconds(Math.max(0, clockSkewSeconds));
         registry.gauge("portcullis.revocation.size", revoked, Map::size);
         registry.gauge("portcullis.revocation.staleness.seconds", lastSync,
                 l -> l.get() == 0 ? -1 : (System.currentTimeMillis() - l.get()) / 1000.0);
@@ -115,14 +120,14 @@ public class RevocationList {
     }
 
     /**
-     * Ends sessions everywhere: records each sid until {@code tokenLifetime} from now (after which no
-     * token of it can be valid) and announces it. Used by auth-service.
+     * Ends sessions everywhere: records each sid until {@code tokenLifetime} and the verifiers' clock skew
+     * from now (after which no token of it can be valid) and announces it. Used by auth-service.
      */
     public Uni<Void> revoke(Collection<String> sids, Duration tokenLifetime) {
         if (sids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        long until = System.currentTimeMillis() + tokenLifetime.toMillis();
+        long until = System.currentTimeMillis() + tokenLifetime.plus(clockSkew).toMillis();
         Map<String, Double> members = new java.util.HashMap<>();
         sids.forEach(s -> members.put(s, (double) until));
         sids.forEach(sid -> revoked.put(sid, until));

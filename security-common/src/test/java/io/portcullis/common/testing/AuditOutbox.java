@@ -45,11 +45,12 @@ public final class AuditOutbox {
         return redis;
     }
 
-    private static Response send(Request request) {
+    /** One command against the real Redis the service under test uses (also under {@code @QuarkusIntegrationTest}). */
+    public static Response send(Request request) {
         try {
             return redis().send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot read the audit outbox", e);
+            throw new IllegalStateException("cannot reach the test Redis", e);
         }
     }
 
