@@ -79,6 +79,9 @@ start_service() {
         audit-service)
             extra=(PORTCULLIS_AUDIT_LOG_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem") ;;
     esac
+    # Behind the gateway every request comes from 127.0.0.1: the services take the client's address
+    # (login lockout per address, audit sourceIp) from the X-Forwarded-For the gateway sets, and only
+    # from a peer on 127.0.0.1 (on Kubernetes: the pod network, common-config.yaml).
     # shellcheck disable=SC2086
     env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" \
         QUARKUS_DATASOURCE_USERNAME="$PORTCULLIS_PG_USER" \
@@ -89,6 +92,7 @@ start_service() {
         QUARKUS_REDIS_PASSWORD_FILE="$PORTCULLIS_REDIS_PASSWORD_FILE" \
         PORTCULLIS_AUTH_URL="http://127.0.0.1:8081" \
         PORTCULLIS_AUDIT_URL="http://127.0.0.1:8084" \
+        QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1 \
         "${client_secret[@]}" "${extra[@]}" \
         nohup java $JAVA_OPTS $jvm_extra -jar "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" >"$LOGS/$svc.log" 2>&1 &
     echo $! >"$RUN/$svc.pid"
