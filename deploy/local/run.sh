@@ -62,7 +62,9 @@ start_service() {
     fi
     listening "$port" && die "port $port (for $svc) is taken by another process"
     listening "$mport" && die "port $mport (management of $svc) is taken by another process"
-    local client_secret=()
+    local client_secret=() forwarding=(QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1)
+    # the gateway decides who the client is itself and is the only one that sees clients directly
+    [ "$svc" = gateway ] && forwarding=()
     [ "$svc" != auth-service ] && client_secret=(PORTCULLIS_CLIENT_ID="$svc" PORTCULLIS_CLIENT_SECRET_FILE="$SECRETS/clients/$svc")
     local extra=() jvm_extra=""
     [ -f "$ROOT/deploy/k8s/base/$svc.jvm-options" ] && jvm_extra=$(cat "$ROOT/deploy/k8s/base/$svc.jvm-options")
@@ -81,7 +83,7 @@ start_service() {
     esac
     # Behind the gateway every request comes from 127.0.0.1: the services take the client's address
     # (login lockout per address, audit sourceIp) from the X-Forwarded-For the gateway sets, and only
-    # from a peer on 127.0.0.1 (on Kubernetes: the pod network, common-config.yaml).
+    # from a peer on 127.0.0.1 (on Kubernetes: the pod network, common-config.yaml); not the gateway.
     # shellcheck disable=SC2086
     env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" \
         QUARKUS_DATASOURCE_USERNAME="$PORTCULLIS_PG_USER" \
@@ -92,7 +94,7 @@ start_service() {
         QUARKUS_REDIS_PASSWORD_FILE="$PORTCULLIS_REDIS_PASSWORD_FILE" \
         PORTCULLIS_AUTH_URL="http://127.0.0.1:8081" \
         PORTCULLIS_AUDIT_URL="http://127.0.0.1:8084" \
-        QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1 \
+        "${forwarding[@]}" \
         "${client_secret[@]}" "${extra[@]}" \
         nohup java $JAVA_OPTS $jvm_extra -jar "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" >"$LOGS/$svc.log" 2>&1 &
     echo $! >"$RUN/$svc.pid"

@@ -98,6 +98,8 @@ public class ProxyHandler {
     }
 
     void register(@Observes Filters filters) {
+        requireOwnForwardedHandling(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.proxy.proxy-address-forwarding", Boolean.class).orElse(false));
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnectionsPerUpstream())
@@ -114,6 +116,19 @@ public class ProxyHandler {
         });
         client = vertx.createHttpClient(options);
         filters.register(this::handle, FILTER_PRIORITY);
+    }
+
+    /**
+     * The gateway decides who the client is itself ({@link ForwardedFor}, {@code portcullis.gateway.trusted-proxies}).
+     * With Quarkus' own proxy address forwarding on, the peer it sees would already be whatever the
+     * client wrote in X-Forwarded-For: refused at startup rather than trusted silently.
+     */
+    static void requireOwnForwardedHandling(boolean quarkusForwarding) {
+        if (quarkusForwarding) {
+            throw new IllegalStateException("quarkus.http.proxy.proxy-address-forwarding must be false on the gateway: "
+                    + "it would take the client's address from headers the client writes; list the proxies in front of "
+                    + "the gateway in portcullis.gateway.trusted-proxies instead");
+        }
     }
 
     void close(@Observes ShutdownEvent ignored) {
