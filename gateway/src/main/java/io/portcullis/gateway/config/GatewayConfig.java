@@ -94,6 +94,17 @@ public interface GatewayConfig {
 
         /** Tighter limits for costly routes, by path prefix (e.g. {@code /auth/login}). */
         Optional<List<RouteLimit>> routes();
+
+        /**
+         * Database lookups of keys not held in memory, per client address and window, whatever the key:
+         * a valid key costs one lookup per cache TTL, a flood of made-up or revoked keys is stopped
+         * here with 429 before it reaches PostgreSQL. 0 turns it off.
+         */
+        @WithDefault("600")
+        int keyLookupsPerAddress();
+
+        @WithDefault("PT60S")
+        Duration keyLookupsWindow();
     }
 
     interface RouteLimit {

@@ -178,9 +178,42 @@ public class ProxyHandler {
             decided(rc, route, path, known, clientInfo, started);
             return;
         }
-        keys.verify(header, path).subscribe().with(decision -> decided(rc, route, path, decision, clientInfo, started), failure -> {
-            LOG.errorf("key lookup failed [requestId=%s]: %s", RequestIds.of(rc), failure.getMessage());
-            refuse(rc, route, Problem.of(503, "Keys cannot be checked right now; retry shortly.", RequestIds.of(rc)), null);
+        lookupAllowed(rc, route, clientInfo).onSuccess(allowed -> {
+            if (!allowed) {
+                return; // answered: 429 or 503
+            }
+            keys.verify(header, path).subscribe().with(decision -> decided(rc, route, path, decision, clientInfo, started),
+                    failure -> {
+                        LOG.errorf("key lookup failed [requestId=%s]: %s", RequestIds.of(rc), failure.getMessage());
+                        refuse(rc, route, Problem.of(503, "Keys cannot be checked right now; retry shortly.", RequestIds.of(rc)),
+                                null);
+                    });
+        });
+    }
+
+    /**
+     * A key not held in memory costs a database lookup: the client address's budget of them
+     * ({@code rate-limit.key-lookups-per-address}) is charged first. False when the request has been
+     * answered (429, or 503 when Redis is down and the limiter fails closed).
+     */
+    private io.vertx.core.Future<Boolean> lookupAllowed(RoutingContext rc, Upstreams.Route route, ForwardedFor.Client client) {
+        RateLimiter.Limit budget = lookupBudget(client);
+        if (budget == null) {
+            return io.vertx.core.Future.succeededFuture(true);
+        }
+        return limiter.checkNow(List.of(budget)).map(verdict -> {
+            if (verdict.allowed()) {
+                return true;
+            }
+            rc.response().headers().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, seconds(verdict.retryAfter()))));
+            refuse(rc, route, lookupsExhausted(rc, route.name(), client), null);
+            return false;
+        }).recover(failure -> {
+            if (limiterUnavailable(rc, client, failure)) {
+                return io.vertx.core.Future.succeededFuture(true);
+            }
+            refuse(rc, route, limiterDownProblem(rc), null);
+            return io.vertx.core.Future.succeededFuture(false);
         });
     }
 
@@ -245,6 +278,24 @@ public class ProxyHandler {
                 refuse(rc, route, limiterDownProblem(rc), null);
             }
         });
+    }
+
+    /** The client address's budget of key lookups, or null when there is none. */
+    public RateLimiter.Limit lookupBudget(ForwardedFor.Client client) {
+        GatewayConfig.RateLimit rl = config.rateLimit();
+        if (!rl.enabled() || rl.keyLookupsPerAddress() <= 0 || client.address() == null) {
+            return null;
+        }
+        return new RateLimiter.Limit("key-lookups", "rl:{ip:" + client.address() + "}:key-lookups", rl.keyLookupsPerAddress(),
+                rl.keyLookupsWindow());
+    }
+
+    /** The 429 for an exhausted lookup budget, counted and audited (one event per address per second). */
+    public Problem lookupsExhausted(RoutingContext rc, String routeName, ForwardedFor.Client client) {
+        count("portcullis.gateway.rate.limited", "route", routeName);
+        audit.recordThrottled("lookups|" + client.address(), () -> event(rc, "rate_limited", "denied", client.address())
+                .detail("route", routeName).detail("policy", "key-lookups"));
+        return Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc));
     }
 
     /** A path refused by {@link PathGuard}: the problem, and its audit event (one per client address per second). */

@@ -57,7 +57,20 @@ public class GatewayApiDoor {
                 : rc.request().remoteAddress().hostAddress(), rc.request().getHeader("X-Forwarded-For"),
                 rc.request().getHeader("X-Forwarded-Proto"), rc.request().isSSL(),
                 new HashSet<>(config.trustedProxies().orElse(List.of())));
-        return keys.verify(rc.request().getHeader(ApiKeys.HEADER), path).chain(d -> {
+        String header = rc.request().getHeader(ApiKeys.HEADER);
+        RateLimiter.Limit budget = keys.verifyFromMemory(header, path) == null ? proxy.lookupBudget(client) : null;
+        Uni<Response> charged = budget == null ? Uni.createFrom().nullItem()
+                : limiter.check(List.of(budget)).map(v -> v.allowed() ? null
+                        : Response.fromResponse(Problems.response(proxy.lookupsExhausted(rc, SELF.name(), client)))
+                                .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, (v.retryAfter().toMillis() + 999) / 1000))
+                                .build())
+                        .onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
+                                : Problems.response(ProxyHandler.limiterDownProblem(rc)));
+        return charged.chain(refused -> refused != null ? Uni.createFrom().item(refused) : decide(rc, path, header, client));
+    }
+
+    private Uni<Response> decide(RoutingContext rc, String path, String header, ForwardedFor.Client client) {
+        return keys.verify(header, path).chain(d -> {
             if (d.outcome() != ApiKeys.Outcome.OK) {
                 Problem p = proxy.keyProblem(rc, SELF.name(), d, client.address());
                 return Uni.createFrom().item(response(rc, p));
