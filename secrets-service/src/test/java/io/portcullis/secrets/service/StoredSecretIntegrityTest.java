@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.portcullis.common.testing.AuditOutbox;
@@ -256,6 +257,34 @@ class StoredSecretIntegrityTest {
         assertThat(dump, not(containsString(HexFormat.of().formatHex(plain))));
         assertThat(dump, not(containsString(Base64.getEncoder().encodeToString(plain).substring(0, 20))));
         assertThat(dump, not(containsString("ünïcödé")));
+    }
+
+    @Test
+    void noValueReachesTheLogsWhateverHappensToIt() throws Exception {
+        String prefix = Fixtures.uniquePrefix();
+        String marker = "logmarker" + UUID.randomUUID().toString().replace("-", "");
+        Fixtures.write(prefix + "/logged", marker + "-v1");
+        Specs.as(Fixtures.admin()).get("/secrets/v1/" + prefix + "/logged").then().statusCode(200);
+        String token = Specs.as(Fixtures.admin()).body("{}").post("/secrets/v1/" + prefix + "/logged/share").then().statusCode(201)
+                .extract().path("token");
+        Specs.as(Fixtures.admin()).body(new JsonObject().put("token", token).encode()).post("/secrets/shares/unwrap").then()
+                .statusCode(200);
+        // a body that is not JSON, with the value as a bare token (Jackson quotes such tokens in its messages)
+        Specs.as(Fixtures.admin()).body("{\"value\": " + marker + "}").put("/secrets/v1/" + prefix + "/logged").then()
+                .spec(Specs.problem(400));
+        // a value too large, and a tampered ciphertext read back
+        Specs.as(Fixtures.admin()).body("{\"value\": \"" + marker + "x".repeat(70 * 1024) + "\"}").put("/secrets/v1/" + prefix + "/logged")
+                .then().statusCode(413);
+        Fixtures.write(prefix + "/tampered", marker + "-tampered");
+        sql("UPDATE secret_version SET ciphertext = set_byte(ciphertext, 0, get_byte(ciphertext, 0) # 1) WHERE path = ?",
+                prefix + "/tampered");
+        assertIntegrityFailure(prefix + "/tampered", null, marker);
+        Path log = Path.of("target/secrets-test.log");
+        Assumptions.assumeTrue(Files.exists(log), "the test profile writes target/secrets-test.log");
+        String logs = Files.readString(log);
+        assertThat("the log file is real", logs, containsString("Installed features"));
+        assertThat(logs, not(containsString(marker)));
+        remove(prefix + "/tampered");
     }
 
     /** The machine's {@code pg_dump} of the test database, as text. */
