@@ -134,6 +134,23 @@ class ProblemAndHeadersTest {
     }
 
     @Test
+    void aSessionEndedElsewhereIsRefusedWithinASecondThroughPubSubAlone() {
+        String sid = "s-" + java.util.UUID.randomUUID();
+        String token = TestTokens.admin().claim("sid", sid).sign();
+        Specs.as(token).get("/probe/admin").then().statusCode(200);
+        // auth-service ends the session: this service hears of it only through the channel (no sorted set entry,
+        // and the next resync is seconds away)
+        io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PUBLISH)
+                .arg(io.portcullis.common.jwt.RevocationList.CHANNEL).arg(sid + "|" + (System.currentTimeMillis() + 60_000)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> Specs.as(token).get("/probe/admin").statusCode() == 401);
+        Specs.as(token).get("/probe/admin").then().spec(Specs.problem(401));
+        // another session of the same user is untouched
+        Specs.as(TestTokens.admin().claim("sid", "s-" + java.util.UUID.randomUUID()).sign()).get("/probe/admin").then()
+                .statusCode(200);
+    }
+
+    @Test
     void rejectsExpiredToken() {
         Specs.as(TestTokens.admin().issuedAt(Instant.now().minusSeconds(3600)).expiresAt(Instant.now().minusSeconds(600)).sign())
                 .get("/probe/admin").then().spec(Specs.problem(401));
