@@ -75,30 +75,37 @@ public class AuditLog {
     /**
      * Like {@link #record}, but at most one event per {@code key} per second on this instance: for
      * decisions a client can repeat at will (a flood of bad tokens must not flood the log). The next
-     * event recorded for the key carries {@code suppressed} = how many were skipped.
+     * event recorded for the key carries {@code suppressed} = how many were skipped; when no next one
+     * comes, the last skipped one is recorded a second later carrying the count of the others
+     * ({@link #flushSuppressed}), so no refusal goes uncounted.
      */
     public void recordThrottled(String key, AuditEvent.Builder builder) {
+        fillContext(builder); // it may be recorded later, outside this request
         recordThrottled(key, () -> builder);
     }
 
     /**
      * Like {@link #recordThrottled(String, AuditEvent.Builder)}, building the event only when it is
-     * recorded: for hot paths, where most calls are suppressed.
+     * recorded: for hot paths, where most calls are suppressed. The supplier must not depend on the
+     * current request's context (it may run a second later on a scheduler thread).
      */
     public void recordThrottled(String key, java.util.function.Supplier<AuditEvent.Builder> event) {
         long now = System.nanoTime();
         Throttle t = throttles.computeIfAbsent(key, k -> new Throttle());
         long suppressed;
         synchronized (t) {
-            if (t.last != 0 && now - t.last < 1_000_000_000L) {
+            if (t.last != 0 && now - t.last < THROTTLE_NANOS) {
                 t.suppressed++;
+                t.latest = event;
                 return;
             }
             t.last = now;
             suppressed = t.suppressed;
             t.suppressed = 0;
+            t.latest = null;
         }
         if (throttles.size() > 10_000) {
+            flushSuppressed();
             throttles.clear(); // bounded memory; at worst a few extra events
         }
         AuditEvent.Builder builder = event.get();
@@ -108,9 +115,48 @@ public class AuditLog {
         record(builder);
     }
 
+    /**
+     * Every second: a key whose window has passed with events skipped and none recorded since gets
+     * its last skipped event recorded, carrying {@code suppressed} = how many others were skipped.
+     * Keys idle for a minute are forgotten.
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void flushSuppressed() {
+        long now = System.nanoTime();
+        throttles.forEach((key, t) -> {
+            java.util.function.Supplier<AuditEvent.Builder> event;
+            long others;
+            synchronized (t) {
+                if (t.suppressed == 0) {
+                    if (now - t.last > 60 * THROTTLE_NANOS) {
+                        throttles.remove(key, t);
+                    }
+                    return;
+                }
+                if (now - t.last < THROTTLE_NANOS) {
+                    return;
+                }
+                event = t.latest;
+                others = t.suppressed - 1;
+                t.suppressed = 0;
+                t.latest = null;
+                t.last = now;
+            }
+            AuditEvent.Builder builder = event.get();
+            if (others > 0) {
+                builder.detail("suppressed", others);
+            }
+            record(builder);
+        });
+    }
+
+    private static final long THROTTLE_NANOS = 1_000_000_000L;
+
     private static final class Throttle {
         long last;
         long suppressed;
+        /** The newest skipped event, recorded by {@link #flushSuppressed} when nothing else reports the count. */
+        java.util.function.Supplier<AuditEvent.Builder> latest;
     }
 
     private final java.util.concurrent.ConcurrentHashMap<String, Throttle> throttles = new java.util.concurrent.ConcurrentHashMap<>();
@@ -133,6 +179,12 @@ public class AuditLog {
     }
 
     AuditEvent complete(AuditEvent.Builder b) {
+        fillContext(b);
+        return Redactor.event(b.build());
+    }
+
+    /** What the current request knows and the event does not yet say: service, request id, client address, actor. */
+    private void fillContext(AuditEvent.Builder b) {
         if (b.service() == null) {
             b.service(service);
         }
@@ -148,7 +200,6 @@ public class AuditLog {
         if (b.actor() == null) {
             b.actor(currentActor());
         }
-        return Redactor.event(b.build());
     }
 
     private static RoutingContext currentRequest() {

@@ -44,6 +44,16 @@ public class ProbeResource {
         return Response.accepted().build();
     }
 
+    /** A decision a client can repeat at will, audited throttled (like a refused token). */
+    @POST
+    @Path("/throttled")
+    @PermitAll
+    public Response throttled(@QueryParam("marker") String marker) {
+        audit.recordThrottled("probe|" + marker, io.portcullis.common.audit.AuditLog.event("authz_failure", "denied")
+                .detail("marker", marker));
+        return Response.status(403).build();
+    }
+
     public record Item(@NotBlank @Size(max = 20) String name, @Min(1) @Max(10) int count, List<String> tags) {
     }
 
