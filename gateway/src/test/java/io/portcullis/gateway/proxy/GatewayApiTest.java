@@ -292,20 +292,6 @@ public class GatewayApiTest {
     }
 
     @Test
-    void noEncodingOfTheLoginPathEscapesItsLimit() {
-        Keys.Key k = Keys.create("/");
-        String[] spellings = { "/auth/login", "/auth/%6Cogin", "/auth/l%6Fgin", "/%61uth/login" };
-        for (int i = 0; i < 30; i++) {
-            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).post(spellings[i % 4]).then().statusCode(200)
-                    .header("RateLimit-Policy", containsString("\"route\";q=30;w=60"));
-        }
-        for (int i = 0; i < 4; i++) {
-            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).post(spellings[i]).then().spec(Specs.problem(429))
-                    .header("RateLimit", matchesPattern("^\"route\";r=0;t=\\d+$"));
-        }
-    }
-
-    @Test
     void theGatewayApiJudgesItsPathDecodedToo() {
         String admin = TestTokens.admin().sign();
         Keys.Key keysOnly = Keys.create("/gateway/keys");
