@@ -548,7 +548,7 @@ public class ProxyHandler {
         return sb.toString();
     }
 
-    static long seconds(Duration d) {
+    public static long seconds(Duration d) {
         return Math.max(0, (d.toMillis() + 999) / 1000);
     }
 

@@ -61,9 +61,7 @@ public class GatewayApiDoor {
         RateLimiter.Limit budget = keys.verifyFromMemory(header, path) == null ? proxy.lookupBudget(client) : null;
         Uni<Response> charged = budget == null ? Uni.createFrom().nullItem()
                 : limiter.check(List.of(budget)).map(v -> v.allowed() ? null
-                        : Response.fromResponse(Problems.response(proxy.lookupsExhausted(rc, SELF.name(), client)))
-                                .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, (v.retryAfter().toMillis() + 999) / 1000))
-                                .build())
+                        : tooMany(proxy.lookupsExhausted(rc, SELF.name(), client), v))
                         .onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
                                 : Problems.response(ProxyHandler.limiterDownProblem(rc)));
         return charged.chain(refused -> refused != null ? Uni.createFrom().item(refused) : decide(rc, path, header, client));
@@ -78,17 +76,15 @@ public class GatewayApiDoor {
             if (!config.rateLimit().enabled()) {
                 return Uni.createFrom().nullItem();
             }
-            return limiter.check(proxy.limits(d.key(), client, path)).map(v -> {
-                if (v.allowed()) {
-                    return null;
-                }
-                Response.ResponseBuilder b = Response.status(429).type(Problem.MEDIA_TYPE)
-                        .entity(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)).toJson())
-                        .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, (v.retryAfter().toMillis() + 999) / 1000));
-                return b.build();
-            }).onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
+            return limiter.check(proxy.limits(d.key(), client, path))
+                    .map(v -> v.allowed() ? null : tooMany(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)), v)).onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
                     : Problems.response(ProxyHandler.limiterDownProblem(rc)));
         });
+    }
+
+    private static Response tooMany(Problem p, RateLimiter.Verdict v) {
+        return Response.fromResponse(Problems.response(p))
+                .header(HttpHeaders.RETRY_AFTER.toString(), Math.max(1, ProxyHandler.seconds(v.retryAfter()))).build();
     }
 
     private static Response response(RoutingContext rc, Problem p) {
