@@ -22,7 +22,7 @@ public interface GatewayConfig {
     /** PEM file(s) of the CAs that sign upstream certificates, when they are not publicly trusted. */
     Optional<List<String>> upstreamTrustCertificates();
 
-    /** Time to connect to an upstream before answering 503. */
+    /** Time to get a connection to an upstream (from the pool, or a new one) before answering 503. */
     @WithDefault("PT2S")
     Duration connectTimeout();
 
@@ -33,6 +33,13 @@ public interface GatewayConfig {
     /** Connections kept per upstream. */
     @WithDefault("256")
     int maxConnectionsPerUpstream();
+
+    /**
+     * Requests that may wait for one of an upstream's connections when all are busy; beyond them, and
+     * after {@code connect-timeout} of waiting, 503 at once rather than a queue without end.
+     */
+    @WithDefault("256")
+    int maxWaitingPerUpstream();
 
     /** Largest request body forwarded; beyond it, 413 (announced or streamed). */
     @WithDefault("10485760")

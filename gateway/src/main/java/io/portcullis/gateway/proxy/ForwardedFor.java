@@ -4,8 +4,9 @@ import java.util.Set;
 
 /**
  * Who the client is. From a peer listed in {@code portcullis.gateway.trusted-proxies}, the client is
- * the right-most address of its {@code X-Forwarded-For} that is not itself a trusted proxy, and that
- * header is extended; from anyone else the client is the peer, and whatever {@code X-Forwarded-*}
+ * the right-most address of its {@code X-Forwarded-For} that is not itself a trusted proxy, and the
+ * header sent upstream starts at that client (the hops the client wrote itself are dropped: the
+ * services take the left-most entry) and ends with the proxy; from anyone else the client is the peer, and whatever {@code X-Forwarded-*}
  * it sent is thrown away (ASVS 4.1.3: headers set by intermediaries cannot be set by users).
  */
 public final class ForwardedFor {
@@ -23,22 +24,29 @@ public final class ForwardedFor {
             return new Client(peer, peer, proto);
         }
         String client = peer;
-        if (incomingFor != null && !incomingFor.isBlank()) {
-            String[] hops = incomingFor.split(",");
-            for (int i = hops.length - 1; i >= 0; i--) {
-                String hop = hops[i].trim();
-                if (!hop.isEmpty() && validAddress(hop)) {
-                    client = hop;
-                    if (!trusted.contains(hop)) {
-                        break;
-                    }
-                }
+        String[] hops = incomingFor == null || incomingFor.isBlank() ? new String[0] : incomingFor.split(",");
+        int kept = hops.length; // hops[kept..] are the client and the trusted proxies after it
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (!validAddress(hop)) {
+                break; // nothing left of a hop no trusted proxy could have written is believed
+            }
+            client = hop;
+            kept = i;
+            if (!trusted.contains(hop)) {
+                break;
             }
         }
-        String chain = incomingFor == null || incomingFor.isBlank() ? peer : incomingFor.trim() + ", " + peer;
+        // Upstream, Quarkus takes the left-most entry as the client: what the client wrote itself, left
+        // of the hop the trusted proxies vouch for, is dropped, so that every service sees this client.
+        StringBuilder chain = new StringBuilder();
+        for (int i = kept; i < hops.length; i++) {
+            chain.append(hops[i].trim()).append(", ");
+        }
+        chain.append(peer);
         String forwardedProto = "https".equalsIgnoreCase(incomingProto) || "http".equalsIgnoreCase(incomingProto)
                 ? incomingProto.toLowerCase() : proto;
-        return new Client(client, chain, forwardedProto);
+        return new Client(client, chain.toString(), forwardedProto);
     }
 
     static boolean validAddress(String s) {

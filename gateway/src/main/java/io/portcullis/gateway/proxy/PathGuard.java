@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  * <li>an encoded {@code /}, {@code \}, {@code .}, {@code %}, NUL or control character (so no
  * {@code %2e%2e}, {@code %252e}, {@code %c0%ae}, {@code ..%2f});</li>
  * <li>a {@code .} or {@code ..} segment, or an empty one ({@code //});</li>
+ * <li>a {@code ;}, plain or encoded: JAX-RS strips {@code ;params} from a segment before matching,
+ * so {@code /gateway;x/keys} or {@code /auth/login;x} would mean to a service what they do not mean
+ * to the gateway's prefixes;</li>
  * <li>more than 2,048 characters.</li>
  * </ul>
  */
@@ -73,6 +76,9 @@ public final class PathGuard {
                     .decode(java.nio.ByteBuffer.wrap(decoded.toByteArray())).toString();
         } catch (CharacterCodingException e) {
             throw new BadPath("The path holds a percent-encoding that is not UTF-8.");
+        }
+        if (path.indexOf(';') >= 0) {
+            throw new BadPath("The path holds a ';' (path parameters are not accepted).");
         }
         String[] segments = path.split("/", -1);
         for (int i = 1; i < segments.length; i++) {

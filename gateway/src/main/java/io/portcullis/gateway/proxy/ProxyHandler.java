@@ -103,6 +103,7 @@ public class ProxyHandler {
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnectionsPerUpstream())
+                .setMaxWaitQueueSize(config.maxWaitingPerUpstream())
                 .setKeepAlive(true)
                 .setPipelining(false)
                 .setTcpNoDelay(true)
@@ -116,6 +117,11 @@ public class ProxyHandler {
         });
         client = vertx.createHttpClient(options);
         filters.register(this::handle, FILTER_PRIORITY);
+    }
+
+    /** Whether a decoded path ({@link PathGuard#decide}) is the gateway's own API, {@code /gateway/...}. */
+    public static boolean ownApi(String path) {
+        return path.equals("/gateway") || path.startsWith("/gateway/");
     }
 
     /**
@@ -139,17 +145,16 @@ public class ProxyHandler {
 
     void handle(RoutingContext rc) {
         HttpServerRequest req = rc.request();
-        String raw = req.path();
-        if (raw != null && (raw.equals("/gateway") || raw.startsWith("/gateway/"))) {
-            rc.next(); // the gateway's own API (JAX-RS; GatewayApiDoor checks its key and limit)
-            return;
-        }
         long started = System.nanoTime();
         String path;
         try {
-            path = PathGuard.decide(raw);
+            path = PathGuard.decide(req.path());
         } catch (PathGuard.BadPath e) {
             refuse(rc, null, badPath(rc, e), null);
+            return;
+        }
+        if (ownApi(path)) {
+            rc.next(); // the gateway's own API (JAX-RS; GatewayApiDoor checks its key and limit)
             return;
         }
         Upstreams.Route route = upstreams.match(path);
@@ -355,11 +360,12 @@ public class ProxyHandler {
         RequestOptions options = new RequestOptions()
                 .setHost(route.host()).setPort(route.port()).setSsl(route.ssl())
                 .setMethod(req.method()).setURI(req.uri())
+                .setConnectTimeout(config.connectTimeout().toMillis()) // bounds the wait for a pooled connection too
                 .setIdleTimeout(config.readTimeout().toMillis());
         long upstreamStart = System.nanoTime();
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                upstreamFailed(rc, route, ar.cause());
+                upstreamFailed(rc, route, ar.cause(), true);
                 return;
             }
             HttpClientRequest creq = ar.result();
@@ -376,7 +382,7 @@ public class ProxyHandler {
             out.set("X-Portcullis-Key-Id", key.keyId());
             creq.response().onComplete(rr -> {
                 if (rr.failed()) {
-                    upstreamFailed(rc, route, rr.cause());
+                    upstreamFailed(rc, route, rr.cause(), false);
                     return;
                 }
                 upstreamLatency.record(System.nanoTime() - upstreamStart, TimeUnit.NANOSECONDS);
@@ -448,12 +454,16 @@ public class ProxyHandler {
         res.send(cres).onComplete(done -> record(route, status, started));
     }
 
-    private void upstreamFailed(RoutingContext rc, Upstreams.Route route, Throwable cause) {
+    /**
+     * 503 when no connection could be had (refused, not connected in time, or every pooled connection
+     * busy beyond the wait allowed); 504 when the upstream took the request and stayed silent.
+     */
+    private void upstreamFailed(RoutingContext rc, Upstreams.Route route, Throwable cause, boolean connecting) {
         if (rc.response().ended()) {
             return; // already answered (a body over the limit, say)
         }
-        boolean timeout = cause instanceof java.util.concurrent.TimeoutException
-                || (cause.getMessage() != null && cause.getMessage().contains("timeout"));
+        boolean timeout = !connecting && (cause instanceof java.util.concurrent.TimeoutException
+                || (cause.getMessage() != null && cause.getMessage().contains("timeout")));
         if (warnings.tryAcquire()) {
             LOG.warnf("upstream %s failed [requestId=%s]: %s", route.name(), RequestIds.of(rc), cause.getMessage());
         }
@@ -511,14 +521,26 @@ public class ProxyHandler {
         if (query == null || query.isEmpty()) {
             return false;
         }
-        String q = query.toLowerCase();
-        for (String part : q.split("&")) {
-            String name = part.split("=", 2)[0].replace("-", "").replace("_", "").replace("%2d", "").replace("%5f", "");
+        for (String raw : query.split("&")) {
+            String part = decodeQueryPart(raw).toLowerCase();
+            String name = part.split("=", 2)[0].replace("-", "").replace("_", "");
             if (name.equals("apikey") || name.equals("xapikey") || part.contains("pcx_")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A query parameter as its reader will see it (%61pikey is apikey); left as it is when malformed. */
+    private static String decodeQueryPart(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+            return raw;
+        }
+        try {
+            return java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
+        }
     }
 
     private static long declaredLength(HttpServerRequest req) {

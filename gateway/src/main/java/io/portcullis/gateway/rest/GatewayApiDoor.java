@@ -23,7 +23,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The gateway's own API ({@code /gateway/...}) stands behind the same door as everything else: an API
- * key in scope for {@code /gateway} and the rate limit, before the admin JWT is even looked at.
+ * key in scope for {@code /gateway} and the rate limit, before the admin JWT is even looked at. It
+ * judges every request that reaches JAX-RS by its decoded path, so that no spelling of
+ * {@code /gateway} reaches a resource without passing it.
  */
 public class GatewayApiDoor {
 
@@ -43,15 +45,15 @@ public class GatewayApiDoor {
 
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> door(RoutingContext rc) {
-        String raw = rc.request().path();
-        if (raw == null || !(raw.equals("/gateway") || raw.startsWith("/gateway/"))) {
-            return Uni.createFrom().nullItem();
-        }
         String path;
         try {
-            path = PathGuard.decide(raw); // scope and limits judge what the resource will see, as on proxied routes
+            // on the decoded path, as JAX-RS matches it: /%67ateway/keys is /gateway/keys here too
+            path = PathGuard.decide(rc.request().path());
         } catch (PathGuard.BadPath e) {
             return Uni.createFrom().item(Problems.response(proxy.badPath(rc, e)));
+        }
+        if (!ProxyHandler.ownApi(path)) {
+            return Uni.createFrom().nullItem();
         }
         ForwardedFor.Client client = ForwardedFor.of(rc.request().remoteAddress() == null ? null
                 : rc.request().remoteAddress().hostAddress(), rc.request().getHeader("X-Forwarded-For"),

@@ -73,6 +73,17 @@ class AbuseLimitsTest {
     }
 
     @Test
+    void theServicesSeeTheClientTheTrustedProxyVouchesForNeverOneTheClientWrote() {
+        Keys.Key k = Keys.create("/");
+        io.restassured.path.json.JsonPath echo = given().header("X-API-Key", k.apiKey())
+                .header("X-Forwarded-For", "6.6.6.6, 198.51.100.23").get("/auth/session").then().statusCode(200)
+                .extract().jsonPath();
+        // Quarkus behind the gateway takes the left-most entry: it must be the client, not 6.6.6.6
+        org.junit.jupiter.api.Assertions.assertEquals("198.51.100.23, 127.0.0.1",
+                GatewayApiTest.echoHeader(echo, "x-forwarded-for"));
+    }
+
+    @Test
     void aFloodOfMadeUpKeysIsStoppedBeforeTheDatabase() {
         String address = "198.51." + RANDOM.nextInt(256) + "." + RANDOM.nextInt(256);
         Keys.Key valid = Keys.create("/");

@@ -24,8 +24,20 @@ class ForwardedForTest {
         ForwardedFor.Client c = ForwardedFor.of("10.0.0.9", "203.0.113.7, 198.51.100.4, 10.0.0.8", "https", false,
                 Set.of("10.0.0.9", "10.0.0.8"));
         assertEquals("198.51.100.4", c.address(), "203.0.113.7 was written by the client itself: never believed");
-        assertEquals("203.0.113.7, 198.51.100.4, 10.0.0.8, 10.0.0.9", c.forwardedFor());
+        assertEquals("198.51.100.4, 10.0.0.8, 10.0.0.9", c.forwardedFor(),
+                "the services take the left-most entry as the client: the hop the client wrote is not passed on");
         assertEquals("https", c.forwardedProto());
+    }
+
+    @Test
+    void nothingLeftOfAHopThatIsNotAnAddressIsBelieved() {
+        ForwardedFor.Client c = ForwardedFor.of("10.0.0.9", "203.0.113.7, unknown, 10.0.0.8", "http", false,
+                Set.of("10.0.0.9", "10.0.0.8"));
+        assertEquals("10.0.0.8", c.address());
+        assertEquals("10.0.0.8, 10.0.0.9", c.forwardedFor());
+        ForwardedFor.Client empty = ForwardedFor.of("10.0.0.9", "203.0.113.7, , 10.0.0.8", "http", false,
+                Set.of("10.0.0.9", "10.0.0.8"));
+        assertEquals("10.0.0.8", empty.address());
     }
 
     @Test

@@ -122,6 +122,38 @@ public class GatewayApiTest {
         Keys.Key k = Keys.create("/");
         given().queryParam("api_key", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(400));
         given().header("X-API-Key", k.apiKey()).queryParam("x", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(400));
+        // as the service will read them: percent-encoded names and values are keys too
+        String encodedPrefix = k.apiKey().replaceFirst("^pcx_", "%70cx%5F");
+        for (String query : new String[] { "%61pikey=x", "API%2DKEY=x", "x-%41pi-%4Bey=x", "Api_Key=x",
+                "x=" + encodedPrefix }) {
+            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).get("/secrets/v1/x?" + query)
+                    .then().spec(Specs.problem(400)).body("type", containsString("key-in-query"));
+        }
+        given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).get("/secrets/v1/x?%6Eame=apix").then().statusCode(200);
+    }
+
+    @Test
+    void pathParametersAreRefusedSoNoRouteOrLimitCanBeSteppedAround() {
+        Keys.Key k = Keys.create("/");
+        // JAX-RS would match /auth/login;a as /auth/login: past the login route's limit
+        for (String path : new String[] { "/auth/login;a", "/auth/login%3Ba", "/secrets;x/v1/a", "/auth/session;" }) {
+            given().urlEncodingEnabled(false).header("X-API-Key", k.apiKey()).post(path)
+                    .then().spec(Specs.problem(400)).body("type", containsString("bad-path"));
+        }
+    }
+
+    @Test
+    void noSpellingOfTheGatewayApiGetsPastItsDoor() {
+        String admin = TestTokens.admin().sign();
+        // without a key: refused at the door (401) or as a bad path (400), never the resource's 200
+        Specs.as(admin).urlEncodingEnabled(false).get("/%67ateway/keys").then().spec(Specs.problem(401));
+        Specs.as(admin).urlEncodingEnabled(false).get("/gateway;x/keys").then().spec(Specs.problem(400));
+        Specs.as(admin).urlEncodingEnabled(false).get("/gateway/keys;x").then().spec(Specs.problem(400));
+        Specs.as(admin).urlEncodingEnabled(false).get("/%67ateway%2Fkeys").then().spec(Specs.problem(400));
+        // a key scoped elsewhere does not open it through an encoding either
+        Keys.Key secretsOnly = Keys.create("/secrets");
+        Specs.as(admin).urlEncodingEnabled(false).header("X-API-Key", secretsOnly.apiKey()).get("/%67ateway/keys")
+                .then().spec(Specs.problem(403));
     }
 
     @Test
