@@ -7,7 +7,10 @@ package io.portcullis.secrets.domain;
  */
 public final class IntegrityException extends RuntimeException {
 
-    /** Why: {@code tag_mismatch} (AES-GCM refused it) or {@code unknown_kek}. */
+    /** The reason when the named KEK is not held here (answered 503, not as tampering). */
+    public static final String UNKNOWN_KEK = "unknown_kek";
+
+    /** Why: {@code tag_mismatch} (AES-GCM refused it), {@code malformed}, or {@link #UNKNOWN_KEK}. */
     private final String reason;
 
     public IntegrityException(String reason) {

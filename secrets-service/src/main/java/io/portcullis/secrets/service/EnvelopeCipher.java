@@ -118,7 +118,7 @@ public class EnvelopeCipher {
         if (w.kekId() == null || w.wrappedDek() == null || w.dekNonce() == null) {
             throw new IntegrityException("malformed");
         }
-        SecretKey kek = keys.find(w.kekId()).map(KeyRing.Kek::key).orElseThrow(() -> new IntegrityException("unknown_kek"));
+        SecretKey kek = keys.find(w.kekId()).map(KeyRing.Kek::key).orElseThrow(() -> new IntegrityException(IntegrityException.UNKNOWN_KEK));
         try {
             byte[] dek = gcm(Cipher.DECRYPT_MODE, kek, w.dekNonce(), dekAad(w.kekId(), path, version), w.wrappedDek());
             if (dek.length != KeyRing.KEY_BYTES) {

@@ -90,6 +90,21 @@ public class SecretAudit {
                         + "Quote the request id when reporting it.");
     }
 
+    /**
+     * A version sealed under a KEK this instance does not hold (made active on an instance that has it,
+     * before this one was given it): a deployment gap, not tampering. 503 so that the client retries
+     * (elsewhere), the decrypt-failure metric, a warning, and a {@code secret_access} failure with
+     * reason {@code kek_unavailable} (at most one a second per operation and path, with a count).
+     */
+    public ProblemException kekUnavailable(String operation, String path, int version) {
+        metrics.decryptFailure(IntegrityException.UNKNOWN_KEK);
+        failure(operation, path, version, "kek_unavailable");
+        LOG.warnf("a stored secret is sealed under a KEK this instance does not hold [path=%s version=%d]",
+                io.portcullis.common.validation.Validation.forLog(path, 200), version);
+        return ProblemException.unavailable("The key that protects this version is not loaded on this instance; "
+                + "retry shortly.");
+    }
+
     /** An administrative change (policy, key) as a {@code config_change} event. */
     public void configChange(String action, String key, Object value, String key2, Object value2) {
         metrics.operation(action, SecretsMetrics.SUCCESS);

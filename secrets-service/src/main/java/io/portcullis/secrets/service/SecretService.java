@@ -106,6 +106,9 @@ public class SecretService {
         try {
             plain = cipher.open(path, row.version(), row.envelope());
         } catch (IntegrityException e) {
+            if (IntegrityException.UNKNOWN_KEK.equals(e.reason())) {
+                throw audit.kekUnavailable(operation, path, row.version());
+            }
             throw audit.integrity(operation, path, row.version(), e);
         }
         try {

@@ -105,7 +105,11 @@ public class ShareService {
         });
     }
 
-    /** The shared value, once: the share is deleted in the same transaction that finds it. */
+    /**
+     * The shared value, once. The share is locked, its version read and opened, and only then deleted,
+     * all in one transaction: of two redeemers racing, the second finds it gone; a redeemer who gets no
+     * value (an integrity failure, the version's KEK not loaded on this instance) leaves it for a retry.
+     */
     public Uni<SecretService.Value> consume(Caller caller, String token) {
         if (token == null || token.isEmpty()) {
             throw new ValidationException("token", "token is required");
@@ -113,21 +117,27 @@ public class ShareService {
         if (!TOKEN.matcher(token).matches()) {
             throw new ValidationException("token", "token is not a share token");
         }
-        String hash = hash(token);
-        return take(hash).chain(share -> {
+        return redeem(hash(token)).map(r -> {
+            audit.success("share_read", r.value().path(), r.value().version(), "sharedBy", r.sharedBy());
+            return r.value();
+        });
+    }
+
+    record Redeemed(SecretService.Value value, String sharedBy) {
+    }
+
+    @WithTransaction
+    Uni<Redeemed> redeem(String hash) {
+        return shares.lock(hash).chain(share -> {
             if (share == null || !share.getExpiresAt().isAfter(Instant.now())) {
                 audit.failure("share_read", null, null, share == null ? "unknown_or_used" : "expired");
                 throw ProblemException.notFound("No such share: it was never issued, was already used, or has expired.");
             }
             return queries.read(share.getPath(), share.getVersion())
                     .map(row -> secrets.open("share_read", share.getPath(), share.getVersion(), row))
-                    .invoke(v -> audit.success("share_read", v.path(), v.version(), "sharedBy", share.getCreatedBy()));
+                    .call(v -> shares.delete(share))
+                    .map(v -> new Redeemed(v, share.getCreatedBy()));
         });
-    }
-
-    @WithTransaction
-    Uni<Share> take(String hash) {
-        return shares.lock(hash).call(s -> s == null ? Uni.createFrom().nullItem() : shares.delete(s));
     }
 
     /** Expired shares go within a minute even if nobody asks for them. */

@@ -122,6 +122,70 @@ class StoredSecretIntegrityTest {
         Specs.as(Fixtures.admin()).delete("/secrets/v1/" + path + "/metadata");
     }
 
+    static String share(String path) {
+        return Specs.as(Fixtures.admin()).body("{}").post("/secrets/v1/" + path + "/share").then().statusCode(201)
+                .extract().path("token");
+    }
+
+    static io.restassured.response.ValidatableResponse unwrap(String token) {
+        return Specs.as(Fixtures.admin()).body(new JsonObject().put("token", token).encode()).post("/secrets/shares/unwrap").then();
+    }
+
+    @Test
+    void aShareIsNotSpentByARedemptionThatReturnedNoValue() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/shared-flip";
+        Fixtures.write(path, "integrity-value-share");
+        try {
+            String token = share(path);
+            String flip = "UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?";
+            sql(flip, path);
+            unwrap(token).spec(Specs.problem(500)).body("type", equalTo("urn:portcullis:problem:integrity-failure"))
+                    .body(not(containsString("integrity-value")));
+            sql(flip, path); // the row as it was
+            unwrap(token).statusCode(200).body("value", equalTo("integrity-value-share"));
+            unwrap(token).spec(Specs.problem(404)); // and now it is spent
+        } finally {
+            remove(path);
+        }
+    }
+
+    /**
+     * A KEK made active on another instance before this one was given it: its versions are answered
+     * 503 here (retry, elsewhere), not reported as tampering, and a share of one is not spent.
+     */
+    @Test
+    void aVersionUnderAKekThisInstanceDoesNotHoldIs503NotTampering() throws SQLException {
+        String path = Fixtures.uniquePrefix() + "/kek-elsewhere";
+        Fixtures.write(path, "integrity-value-kek");
+        try {
+            String token = share(path);
+            String kek;
+            try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement("SELECT kek_id FROM secret_version WHERE path = ?")) {
+                ps.setString(1, path);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    kek = rs.getString(1);
+                }
+            }
+            sqlAsIntruder("UPDATE secret_version SET kek_id = 'kek-held-elsewhere' WHERE path = ?", path);
+            String body = Specs.as(Fixtures.admin()).get("/secrets/v1/" + path).then().spec(Specs.problem(503))
+                    .extract().asString();
+            assertThat(body, not(containsString("integrity-value")));
+            unwrap(token).spec(Specs.problem(503));
+            JsonObject e = AuditOutbox.await(AuditOutbox.typeAndDetail("secret_access", "path", path)
+                    .and(ev -> "kek_unavailable".equals(ev.getJsonObject("details").getString("reason"))));
+            assertEquals("failure", e.getString("outcome"));
+            assertTrue(AuditOutbox.events().stream().noneMatch(ev -> "suspicious_activity".equals(ev.getString("type"))
+                    && path.equals(ev.getJsonObject("details").getString("path"))), "not reported as tampering");
+            String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics, containsString("portcullis_secrets_decrypt_failures_total{reason=\"unknown_kek\"}"));
+            sqlAsIntruder("UPDATE secret_version SET kek_id = ? WHERE path = ?", kek, path);
+            unwrap(token).statusCode(200).body("value", equalTo("integrity-value-kek"));
+        } finally {
+            remove(path);
+        }
+    }
+
     @Test
     void aFlippedCiphertextByteIsAnIntegrityFailureNeverWrongPlaintext() throws SQLException {
         String path = Fixtures.uniquePrefix() + "/flip";

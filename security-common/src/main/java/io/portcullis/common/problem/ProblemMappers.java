@@ -148,6 +148,22 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
         String requestId = RequestIds.of(request);
+        int status = DependencyFailures.statusFor(e);
+        if (status == 409) {
+            LOG.debugf("lost a race to a concurrent change [requestId=%s]: %s", requestId, e.getClass().getSimpleName());
+            return Problems.response(Problem.of(409, "conflict", "Conflict",
+                    "A concurrent request changed the same thing; retry.", requestId));
+        }
+        if (status == 503) {
+            // a downed database or Redis: no stack trace per request, one event a second per path with a count
+            LOG.warnf("a dependency is unavailable [requestId=%s]: %s", requestId, e.getClass().getSimpleName());
+            audit.recordThrottled("dependency|" + request.path(), AuditLog.event("system_error", "failure")
+                    .detail("reason", "dependency_unavailable").detail("method", request.method().name())
+                    .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));
+            return Response.fromResponse(Problems.response(Problem.of(503,
+                    "A service this one depends on is unavailable; retry shortly.", requestId)))
+                    .header("Retry-After", "1").build();
+        }
         LOG.errorf(e, "unexpected failure [requestId=%s]", requestId);
         audit.record(AuditLog.event("system_error", "failure").detail("method", request.method().name())
                 .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));

@@ -93,6 +93,24 @@ public class ProbeResource {
         throw new IllegalStateException("SELECT password FROM users at /etc/portcullis/db.conf on db-internal-7:5432");
     }
 
+    /** What a Hibernate Reactive query throws when PostgreSQL answers with {@code state}, wrapped twice. */
+    @GET
+    @Path("/database")
+    @PermitAll
+    public String database(@QueryParam("state") String state, @QueryParam("severity") String severity) {
+        throw new java.util.concurrent.CompletionException(new RuntimeException("query failed on db-internal-7",
+                new io.vertx.pgclient.PgException("terminating connection for role portcullis_app",
+                        severity == null ? "ERROR" : severity, state,
+                        "SELECT password FROM users")));
+    }
+
+    @GET
+    @Path("/unreachable")
+    @PermitAll
+    public String unreachable() {
+        throw new RuntimeException(new java.net.ConnectException("Connection refused: db-internal-7/10.0.0.7:5432"));
+    }
+
     @GET
     @Path("/conflict")
     @PermitAll

@@ -107,6 +107,29 @@ class ProblemAndHeadersTest {
     }
 
     @Test
+    void aDownedDatabaseIs503WithRetryAfterAndAnEventNeverA500() {
+        for (String path : new String[] { "/probe/database?state=57P01", "/probe/database?state=08006",
+                "/probe/database?state=28000", "/probe/database?state=53300", "/probe/database?state=55000&severity=FATAL",
+                "/probe/unreachable" }) {
+            given().get(path).then().spec(Specs.problem(503)).header("Retry-After", "1")
+                    .body(not(containsString("db-internal-7"))).body(not(containsString("portcullis_app")))
+                    .body(not(containsString("SELECT"))).body(not(containsString("Exception")));
+        }
+        io.vertx.core.json.JsonObject e = io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox.typeAndDetail("system_error", "reason", "dependency_unavailable")
+                .and(ev -> "/probe/unreachable".equals(ev.getJsonObject("details").getString("path"))));
+        org.junit.jupiter.api.Assertions.assertEquals("failure", e.getString("outcome"));
+    }
+
+    @Test
+    void aWriteThatLostARaceIs409AndAnyOtherDatabaseErrorStaysA500() {
+        for (String state : new String[] { "23505", "40001", "40P01" }) {
+            given().get("/probe/database?state=" + state).then().spec(Specs.problem(409))
+                    .body(not(containsString("db-internal-7"))).body(not(containsString("SELECT")));
+        }
+        given().get("/probe/database?state=42601").then().spec(Specs.problem(500)).body(not(containsString("SELECT")));
+    }
+
+    @Test
     void problemExceptionKeepsItsStatusAndHeaders() {
         given().get("/probe/conflict").then().spec(Specs.problem(409)).body("detail", equalTo("The version does not match."));
         given().get("/probe/limited").then().spec(Specs.problem(429)).header("Retry-After", "7");

@@ -1,0 +1,51 @@
+package io.portcullis.common.problem;
+
+import java.util.Set;
+
+import io.vertx.pgclient.PgException;
+
+/**
+ * What an exception that escaped a resource says about the services this one depends on, so that a
+ * downed database or Redis is answered 503 (retry) and a lost race 409, never a 500 that blames the
+ * caller's request. Walks the cause chain (Hibernate Reactive and Mutiny wrap what the client threw).
+ */
+public final class DependencyFailures {
+
+    /** SQLSTATE classes that mean the database cannot serve now: connection, login, resources, operator. */
+    private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "28", "53", "57");
+
+    /** SQLSTATEs of a write that lost a race to a concurrent one: unique violation, serialization, deadlock. */
+    private static final Set<String> CONFLICTS = Set.of("23505", "40001", "40P01");
+
+    private DependencyFailures() {
+    }
+
+    /** 503 for a dependency that is down, 409 for a lost race, 0 for anything else. */
+    public static int statusFor(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 12; depth++, t = t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null) {
+                String state = pg.getSqlState();
+                if (CONFLICTS.contains(state)) {
+                    return 409;
+                }
+                // FATAL ends the connection itself (the database refusing connections is 55000, say)
+                if ("FATAL".equals(pg.getSeverity()) || "PANIC".equals(pg.getSeverity())
+                        || state.length() >= 2 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2))) {
+                    return 503;
+                }
+                return 0;
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof io.netty.channel.ConnectTimeoutException
+                    || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+                    || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
+                return 503;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return 0;
+    }
+}
