@@ -399,8 +399,8 @@ public class ProxyHandler {
             creq.end();
             return;
         }
-        if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            creq.setChunked(true);
+        if (!creq.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            creq.setChunked(true); // also when the client named Content-Length in Connection and it was dropped
         }
         long max = config.maxBodyBytes();
         long[] seen = { 0 };

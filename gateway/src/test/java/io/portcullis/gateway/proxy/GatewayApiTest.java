@@ -206,6 +206,14 @@ public class GatewayApiTest {
     }
 
     @Test
+    void aBodyGetsThroughWholeEvenWhenTheClientCallsItsLengthHopByHop() {
+        Keys.Key k = Keys.create("/");
+        JsonPath echo = given().header("X-API-Key", k.apiKey()).header("Connection", "keep-alive, Content-Length")
+                .body("x".repeat(1000)).post("/secrets/v1/body").then().statusCode(200).extract().jsonPath();
+        assertEquals(1000, echo.getInt("bodySize"));
+    }
+
+    @Test
     void dropsHopByHopHeadersBothWays() {
         Keys.Key k = Keys.create("/");
         Response r = given().header("X-API-Key", k.apiKey()).header("Connection", "keep-alive, X-Client-Hop")

@@ -46,9 +46,22 @@ public class SecretAudit {
     /** A refused operation that is not an authorization matter (unknown share, for instance). */
     public void failure(String operation, String path, Object version, String reason) {
         metrics.operation(operation, SecretsMetrics.FAILURE);
-        audit.recordThrottled("secret|" + operation + "|" + reason + "|" + path,
+        audit.recordThrottled("secret|" + operation + "|" + reason + "|" + AuditLog.currentActor() + "|" + path,
                 AuditLog.event("secret_access", "failure").detail("operation", operation).detail("path", path)
                         .detail("version", version).detail("reason", reason));
+    }
+
+    /**
+     * What to do with a failed operation: a 404 (nothing there, or deleted or destroyed) or a 409 (a
+     * check-and-set that did not match) is a {@code secret_access} failure with reason
+     * {@code not_found} or {@code conflict}; denials, tampering and bad input record their own events.
+     */
+    public java.util.function.Consumer<Throwable> refusals(String operation, String path, Object version) {
+        return e -> {
+            if (e instanceof io.portcullis.common.problem.ProblemException p && (p.status() == 404 || p.status() == 409)) {
+                failure(operation, path, version, p.status() == 404 ? "not_found" : "conflict");
+            }
+        };
     }
 
     /**

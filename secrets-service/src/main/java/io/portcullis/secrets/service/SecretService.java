@@ -80,7 +80,7 @@ public class SecretService {
             Snapshot cached = snapshots.cached(row.generation());
             return cached != null ? Uni.createFrom().item(readWith(cached, caller, path, version, row))
                     : snapshots.atLeast(row.generation()).map(s -> readWith(s, caller, path, version, row));
-        });
+        }).onFailure().invoke(audit.refusals("read", path, version));
     }
 
     private Value readWith(Snapshot s, Caller caller, String path, Integer version, SecretQueries.VersionRow row) {
@@ -131,6 +131,7 @@ public class SecretService {
         byte[] plain = Utf8.encode("value", value, maxValueBytes);
         return writer.write(caller, path, plain, cas)
                 .invoke(w -> audit.success("write", path, w.version()))
+                .onFailure().invoke(audit.refusals("write", path, cas))
                 .eventually(() -> Arrays.fill(plain, (byte) 0));
     }
 
@@ -174,7 +175,7 @@ public class SecretService {
         return snapshots.fresh().chain(s -> {
             audit.require(s, caller, Capability.DESTROY, "destroy_all", path, null);
             return writes.destroyAll(path);
-        }).invoke(current -> {
+        }).onFailure().invoke(audit.refusals("destroy_all", path, null)).invoke(current -> {
             writer.forget(path);
             audit.success("destroy_all", path, "1-" + current);
         });
@@ -186,7 +187,7 @@ public class SecretService {
         return snapshots.fresh().chain(s -> {
             audit.require(s, caller, capability, operation, path, asked);
             return action.get();
-        }).invoke(done -> audit.success(operation, path, join(done)));
+        }).onFailure().invoke(audit.refusals(operation, path, asked)).invoke(done -> audit.success(operation, path, join(done)));
     }
 
     // ---- metadata and listing ----
@@ -200,7 +201,7 @@ public class SecretService {
             }
             return new Metadata(path, row.currentVersion(), row.maxVersions(), row.casRequired(), row.createdAt(),
                     row.updatedAt(), row.versions());
-        })).invoke(m -> audit.success("metadata", path, m.currentVersion()));
+        })).onFailure().invoke(audit.refusals("metadata", path, null)).invoke(m -> audit.success("metadata", path, m.currentVersion()));
     }
 
     public Uni<SecretMetadata> configure(Caller caller, String path, Integer maxVersions, Boolean casRequired) {
@@ -211,7 +212,7 @@ public class SecretService {
         return snapshots.fresh().chain(s -> {
             audit.require(s, caller, Capability.WRITE, "configure", path, null);
             return writes.configure(path, maxVersions, casRequired);
-        }).invoke(m -> audit.success("configure", path, m.getCurrentVersion(), "maxVersions", m.getMaxVersions()));
+        }).onFailure().invoke(audit.refusals("configure", path, null)).invoke(m -> audit.success("configure", path, m.getCurrentVersion(), "maxVersions", m.getMaxVersions()));
     }
 
     /** Paths under {@code prefix} that the caller may list, in byte order, paged by {@code after}. */

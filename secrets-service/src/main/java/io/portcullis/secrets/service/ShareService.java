@@ -83,7 +83,7 @@ public class ShareService {
             audit.require(s, caller, Capability.READ, "share", path, version);
             audit.require(s, caller, Capability.SHARE, "share", path, version);
             return store(path, version, ttl, caller.actor());
-        }).invoke(c -> audit.success("share", path, c.version(), "expiresAt", c.expiresAt()));
+        }).onFailure().invoke(audit.refusals("share", path, version)).invoke(c -> audit.success("share", path, c.version(), "expiresAt", c.expiresAt()));
     }
 
     @WithTransaction

@@ -137,6 +137,22 @@ public class SecretsApiTest {
                 .then().spec(Specs.problem(409)).body(not(containsString("stale")));
         Specs.as(admin()).get("/secrets/v1/" + path).then().body("version", equalTo(2)).body("value", equalTo("v2"));
         assertEquals(3, put(path, value("v3").put("cas", 2)));
+        io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox.typeAndDetail("secret_access", "path", path)
+                .and(e -> "conflict".equals(e.getJsonObject("details").getString("reason"))
+                        && "write".equals(e.getJsonObject("details").getString("operation"))
+                        && "failure".equals(e.getString("outcome"))));
+    }
+
+    @Test
+    void readsOfNothingAreAuditedAsFailures() {
+        String path = Fixtures.uniquePrefix() + "/absent";
+        Specs.as(admin()).get("/secrets/v1/" + path).then().spec(Specs.problem(404));
+        Specs.as(admin()).get("/secrets/v1/" + path + "/metadata").then().spec(Specs.problem(404));
+        for (String operation : new String[] { "read", "metadata" }) {
+            io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox.typeAndDetail("secret_access", "path", path)
+                    .and(e -> "not_found".equals(e.getJsonObject("details").getString("reason"))
+                            && operation.equals(e.getJsonObject("details").getString("operation"))));
+        }
     }
 
     @Test

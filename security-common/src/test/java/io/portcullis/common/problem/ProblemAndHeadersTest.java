@@ -74,6 +74,17 @@ class ProblemAndHeadersTest {
     }
 
     @Test
+    void aBodyMeansOneThingOnlyNoDuplicateKeysNoTruncatedOrQuotedNumbers() {
+        Specs.json().body("{\"name\": \"x\", \"count\": 1, \"count\": 5}").post("/probe/items").then().spec(Specs.problem(400))
+                .body("type", equalTo("urn:portcullis:problem:malformed-body"));
+        Specs.json().body("{\"name\": \"x\", \"count\": 1.9}").post("/probe/items").then().spec(Specs.problem(400))
+                .body("field", equalTo("count"));
+        Specs.json().body("{\"name\": \"x\", \"count\": \"3\"}").post("/probe/items").then().spec(Specs.problem(400))
+                .body("field", equalTo("count"));
+        Specs.json().body("{\"name\": \"x\", \"count\": 3}").post("/probe/items").then().statusCode(201);
+    }
+
+    @Test
     void constraintViolationsAre400WithEachField() {
         Specs.json().body("{\"name\": \"\", \"count\": 99}").post("/probe/items").then().spec(Specs.problem(400))
                 .body("type", equalTo("urn:portcullis:problem:validation"))
