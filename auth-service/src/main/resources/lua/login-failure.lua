@@ -3,6 +3,7 @@
 -- to a cap; failures while locked are not counted (they cannot extend the lock).
 --
 -- KEYS[1]  the counter (a hash: count, first, until, lockouts)
+-- KEYS[2]  optional: the account's verifications in flight (login-begin.lua), one given back here
 -- ARGV[1]  now in ms, or '' to take Redis' own clock (production)
 -- ARGV[2]  threshold   ARGV[3] window ms   ARGV[4] first lock ms   ARGV[5] longest lock ms
 -- ARGV[6]  how long the lock history is remembered after the last failure, ms
@@ -18,6 +19,11 @@ local base = tonumber(ARGV[4])
 local cap = tonumber(ARGV[5])
 local memory = tonumber(ARGV[6])
 
+if KEYS[2] then
+    if redis.call('DECR', KEYS[2]) <= 0 then
+        redis.call('DEL', KEYS[2])
+    end
+end
 local h = redis.call('HMGET', KEYS[1], 'count', 'first', 'until', 'lockouts')
 local count = tonumber(h[1]) or 0
 local first = tonumber(h[2]) or now

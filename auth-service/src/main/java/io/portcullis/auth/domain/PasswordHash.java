@@ -61,6 +61,19 @@ public record PasswordHash(String algorithm, Map<String, String> params, String 
         return sb.append('$').append(salt).append('$').append(hash).toString();
     }
 
+    /**
+     * The parameter, refused unless within {@code [min, max]}: a stored hash's cost is work this
+     * service will do on a login, so a hash row changed to ask for a gigabyte or a billion iterations
+     * must not freeze the hashing threads or exhaust the heap.
+     */
+    public int boundedParam(String name, int min, int max) {
+        int v = intParam(name);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("PHC parameter " + name + " out of bounds");
+        }
+        return v;
+    }
+
     public int intParam(String name) {
         String v = params.get(name);
         if (v == null) {

@@ -28,10 +28,23 @@ public class LoginThrottle {
         }
     }
 
+    /**
+     * Whether a password may be verified now: {@code locked} non-zero while the account or the
+     * address is locked; not {@code admitted} either then or while the account already has as many
+     * verifications in flight as it has failures left before its lock. An admitted attempt is given
+     * back once, by {@link #recordFailure}, {@link #recordSuccess} or {@link #release}.
+     */
+    public record Admission(Duration locked, boolean admitted) {
+    }
+
     static final Duration MEMORY = Duration.ofHours(24);
+    /** How long an admission that is never given back (its instance died) holds its place. */
+    static final Duration ADMISSION = Duration.ofSeconds(60);
 
     private final RedisScript failure;
     private final RedisScript check;
+    private final RedisScript begin;
+    private final RedisScript end;
     private final ReactiveRedisDataSource redis;
     private final LockoutConfig config;
     private volatile Long fixedNow;
@@ -39,12 +52,19 @@ public class LoginThrottle {
     public LoginThrottle(Redis lowLevel, ReactiveRedisDataSource redis, LockoutConfig config) {
         this.failure = new RedisScript(lowLevel, "lua/login-failure.lua");
         this.check = new RedisScript(lowLevel, "lua/login-check.lua");
+        this.begin = new RedisScript(lowLevel, "lua/login-begin.lua");
+        this.end = new RedisScript(lowLevel, "lua/login-end.lua");
         this.redis = redis;
         this.config = config;
     }
 
     public static String accountKey(String username) {
         return "auth:fail:{a:" + username.toLowerCase(Locale.ROOT) + "}";
+    }
+
+    /** The account's verifications in flight, in the same cluster slot as its counter. */
+    public static String inFlightKey(String username) {
+        return "auth:inflight:{a:" + username.toLowerCase(Locale.ROOT) + "}";
     }
 
     public static String addressKey(String address) {
@@ -60,20 +80,55 @@ public class LoginThrottle {
         return check.run(List.of(key), List.of(now())).map(r -> Duration.ofMillis(r.toLong()));
     }
 
-    public Uni<Failure> recordFailure(String username, String address) {
-        return fail(accountKey(username), config.accountFailures())
-                .chain(account -> fail(addressKey(address), config.addressFailures()).map(addr -> new Failure(account, addr)));
+    /**
+     * Admits one verification of a password for {@code username} from {@code address}: the address's
+     * lock first, then, atomically, the account's lock and its verifications in flight
+     * ({@code lua/login-begin.lua}), so that parallel guesses cannot overtake the account's lock.
+     */
+    public Uni<Admission> admit(String username, String address) {
+        return remaining(addressKey(address)).chain(addr -> {
+            if (!addr.isZero()) {
+                return Uni.createFrom().item(new Admission(addr, false));
+            }
+            return begin.run(List.of(accountKey(username), inFlightKey(username)),
+                    RedisScript.args(now(), config.accountFailures(), config.window().toMillis(), ADMISSION.toMillis()))
+                    .map(r -> new Admission(Duration.ofMillis(r.get(0).toLong()), r.get(1).toInteger() == 1));
+        });
     }
 
-    private Uni<Duration> fail(String key, int threshold) {
-        return failure.run(List.of(key), RedisScript.args(now(), threshold, config.window().toMillis(),
+    /** How long the address stays locked, or zero. */
+    public Uni<Duration> addressLock(String address) {
+        return remaining(addressKey(address));
+    }
+
+    /** A failure counted on the address alone (a service client's wrong secret). */
+    public Uni<Duration> recordAddressFailure(String address) {
+        return fail(List.of(addressKey(address)), config.addressFailures());
+    }
+
+    /** Gives back an admission whose password was not found wrong or right (an error came first). */
+    public Uni<Void> release(String username) {
+        return end.run(List.of(accountKey(username), inFlightKey(username)), List.of("0")).replaceWithVoid();
+    }
+
+    /** A wrong password after {@link #admit}: counted on the account (its admission given back) and the address. */
+    public Uni<Failure> recordFailure(String username, String address) {
+        return fail(List.of(accountKey(username), inFlightKey(username)), config.accountFailures())
+                .chain(account -> fail(List.of(addressKey(address)), config.addressFailures()).map(addr -> new Failure(account, addr)));
+    }
+
+    private Uni<Duration> fail(List<String> keys, int threshold) {
+        return failure.run(keys, RedisScript.args(now(), threshold, config.window().toMillis(),
                 config.baseLock().toMillis(), config.maxLock().toMillis(), MEMORY.toMillis()))
                 .map(r -> Duration.ofMillis(r.get(0).toLong()));
     }
 
-    /** A success resets the account's count and lock history (not the address's). */
+    /**
+     * A right password after {@link #admit}: the admission is given back and the account's count and
+     * lock history are reset (not the address's).
+     */
     public Uni<Void> recordSuccess(String username) {
-        return redis.key().del(accountKey(username)).replaceWithVoid();
+        return end.run(List.of(accountKey(username), inFlightKey(username)), List.of("1")).replaceWithVoid();
     }
 
     private String now() {

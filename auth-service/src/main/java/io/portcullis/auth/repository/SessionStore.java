@@ -120,6 +120,12 @@ public class SessionStore {
         });
     }
 
+    /** The sids of a user's sessions, except {@code keepSid} when given. */
+    public Uni<List<String>> sids(UUID userId, String keepSid) {
+        return hashes.hgetall(indexKey(userId)).map(index -> index.values().stream()
+                .filter(sid -> !sid.equals(keepSid)).toList());
+    }
+
     /** Ends every session of a user, except {@code keepSid} when given; the sids ended. */
     public Uni<List<String>> deleteAll(UUID userId, String keepSid) {
         return hashes.hgetall(indexKey(userId)).chain(index -> {

@@ -59,10 +59,11 @@ public class MeResource {
         String name = Usernames.canonicalOrNull(jwt.getName());
         String throttleName = name != null ? name : self.toString();
         String address = AuthResource.address(request);
-        return logins.requireNotLocked(throttleName, address, "password_change")
-                .chain(() -> users.changePassword(self, jwt.getClaim("sid"), body.oldPassword(), body.newPassword()))
-                .onFailure(e -> e instanceof ProblemException p && UserService.WRONG_PASSWORD.equals(p.slug()))
-                .call(() -> logins.recordFailedProof(throttleName, address))
+        return logins.admitProof(throttleName, address, "password_change")
+                .chain(ticket -> users.changePassword(self, jwt.getClaim("sid"), body.oldPassword(), body.newPassword())
+                        .onFailure(e -> e instanceof ProblemException p && UserService.WRONG_PASSWORD.equals(p.slug()))
+                        .call(() -> logins.recordFailedProof(ticket, address))
+                        .eventually(() -> logins.release(ticket)))
                 .map(x -> Response.noContent().build());
     }
 

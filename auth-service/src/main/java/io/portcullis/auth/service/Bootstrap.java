@@ -88,6 +88,12 @@ public class Bootstrap {
                 continue;
             }
             String secret = SecretFiles.read("PORTCULLIS_BOOTSTRAP_CLIENTS_DIR/" + clientId, file);
+            if (secret.length() < ClientService.MIN_SECRET_LENGTH) {
+                // client ids are public and not locked out (that would let anyone stop a service):
+                // only a secret nobody can guess stands between a client and its tokens
+                throw new IllegalStateException("the secret of service client '" + clientId + "' has fewer than "
+                        + ClientService.MIN_SECRET_LENGTH + " characters; generate one (openssl rand -base64 32)");
+            }
             chain = chain.chain(() -> clients.bootstrap(clientId, secret).invoke(created -> {
                 if (created) {
                     LOG.infof("registered service client '%s'", clientId);

@@ -24,6 +24,8 @@ import io.smallrye.mutiny.Uni;
 public class ClientService {
 
     public static final Pattern CLIENT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,63}$");
+    /** The shortest client secret accepted (a random 256-bit secret in base64 has 43 characters). */
+    public static final int MIN_SECRET_LENGTH = 32;
 
     private final ClientRepository clients;
     private final PasswordHasher hasher;
@@ -54,8 +56,10 @@ public class ClientService {
             return Uni.createFrom().failure(oauth(400, "unsupported_grant_type", "Only client_credentials is supported."));
         }
         boolean plausible = CLIENT_ID.matcher(clientId).matches() && secret.length() <= 1024;
-        String throttleName = "client~" + (plausible ? clientId : "invalid");
-        return throttle.lockRemaining(throttleName, address).chain(locked -> {
+        // Guesses are limited per client address only: client ids are well known, and locking one
+        // would let anyone cut a service off its tokens; its secret (MIN_SECRET_LENGTH characters at
+        // least, random) is what cannot be guessed.
+        return throttle.addressLock(address).chain(locked -> {
             if (!locked.isZero()) {
                 return Uni.createFrom().failure(ProblemException.tooManyRequests("Too many failed attempts; retry later.",
                         LoginService.seconds(locked)));
@@ -71,7 +75,7 @@ public class ClientService {
                         audit.record(AuditLog.event("auth_attempt", "failure").detail("grant", "client_credentials")
                                 .detail("clientId", plausible ? clientId : "(invalid)")
                                 .detail("reason", c == null ? "unknown_client" : "bad_secret"));
-                        return throttle.recordFailure(throttleName, address).onItemOrFailure()
+                        return throttle.recordAddressFailure(address).onItemOrFailure()
                                 .transformToUni((f, e) -> Uni.createFrom().<TokenIssuer.Token>failure(
                                         oauth(401, "invalid_client", "Client authentication failed.")));
                     }));

@@ -51,8 +51,8 @@ public class HashingPool {
                 executor.execute(() -> {
                     try {
                         emitter.complete(work.get());
-                    } catch (RuntimeException e) {
-                        emitter.fail(e);
+                    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                        emitter.fail(e); // never a request left without an answer
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -14,6 +14,7 @@ import io.portcullis.auth.config.LockoutConfig;
 import io.portcullis.auth.domain.User;
 import io.portcullis.auth.repository.LoginThrottle;
 import io.portcullis.auth.repository.SessionStore;
+import io.portcullis.common.audit.AuditEvent;
 import io.portcullis.common.audit.AuditLog;
 import io.portcullis.common.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -63,56 +64,102 @@ public class LoginService {
         return new ProblemException(401, "invalid-credentials", "Authentication failed", "Invalid username or password.");
     }
 
+    /**
+     * One admitted verification of a password ({@link LoginThrottle#admit}); its place among the
+     * account's verifications in flight is given back exactly once, whatever the outcome.
+     */
+    public static final class Ticket {
+        final String name;
+        private final java.util.concurrent.atomic.AtomicBoolean open;
+
+        Ticket(String name, boolean held) {
+            this.name = name;
+            this.open = new java.util.concurrent.atomic.AtomicBoolean(held);
+        }
+
+        /** True the first time only, and only when a place was taken in Redis. */
+        boolean giveBack() {
+            return open.compareAndSet(true, false);
+        }
+    }
+
     public Uni<Login> login(String rawUsername, String password, String address) {
         String username = Usernames.canonicalOrNull(rawUsername);
         String throttleName = username != null ? username : "~invalid";
         String pw = password == null ? "" : password;
         boolean plausible = username != null && !pw.isEmpty() && pw.length() <= MAX_PASSWORD_INPUT;
-        return lockRemaining(throttleName, address).chain(locked -> {
-            if (!locked.isZero()) {
-                count("locked");
-                audit.record(AuditLog.event("auth_attempt", "denied").detail("username", username)
-                        .detail("reason", "locked").detail("retryAfter", seconds(locked)));
-                return Uni.createFrom().failure(ProblemException.tooManyRequests(
-                        "Too many failed logins; retry later.", seconds(locked)));
-            }
+        return admit(throttleName, username, address, "login").chain(ticket -> {
             Uni<User> user = plausible ? users.findByUsername(username) : Uni.createFrom().nullItem();
             return user.chain(u -> {
                 Uni<Boolean> match = u != null ? hasher.verify(pw, u.passwordHash())
                         : hasher.verifyDummy(pw.length() <= MAX_PASSWORD_INPUT ? pw : pw.substring(0, MAX_PASSWORD_INPUT));
                 return match.chain(ok -> {
                     if (u != null && ok && u.isActive()) {
-                        return succeed(u, pw);
+                        return succeed(u, ticket, pw);
                     }
                     String reason = !plausible ? "malformed" : u == null ? "unknown_user" : !ok ? "bad_password" : "disabled";
-                    return fail(throttleName, username, address, reason);
+                    return fail(ticket, username, address, reason);
                 });
-            });
+            }).onFailure().call(() -> release(ticket));
         });
     }
 
-    private Uni<Duration> lockRemaining(String name, String address) {
+    /**
+     * Whether a password may be checked now: 429 with the remaining lock while the account or the
+     * address is locked, and 429 (retry in a second) while the account already has as many
+     * verifications in flight as it has failures left, so that parallel guesses cannot overtake its
+     * lock. Redis down: 503, or through when {@code fail-open}.
+     */
+    private Uni<Ticket> admit(String name, String username, String address, String action) {
         if (!lockout.enabled()) {
-            return Uni.createFrom().item(Duration.ZERO);
+            return Uni.createFrom().item(new Ticket(name, false));
         }
-        return throttle.lockRemaining(name, address).onFailure().recoverWithUni(e -> {
+        return throttle.admit(name, address).map(a -> {
+            if (a.admitted()) {
+                return new Ticket(name, true);
+            }
+            if ("login".equals(action)) {
+                count("locked");
+            }
+            AuditEvent.Builder denied = AuditLog.event("auth_attempt", "denied").detail("username", username);
+            if (!"login".equals(action)) {
+                denied.detail("action", action);
+            }
+            if (!a.locked().isZero()) {
+                audit.record(denied.detail("reason", "locked").detail("retryAfter", seconds(a.locked())));
+                throw ProblemException.tooManyRequests("Too many failed attempts; retry later.", seconds(a.locked()));
+            }
+            audit.recordThrottled("in-flight|" + name, denied.detail("reason", "attempts_in_flight"));
+            throw ProblemException.tooManyRequests("Too many attempts at once for this account; retry shortly.", 1);
+        }).onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
             if (lockout.failOpen()) {
                 LOG.warnf("lockout counters unreachable (%s); failing open as configured", e.getMessage());
-                return Uni.createFrom().item(Duration.ZERO);
+                return Uni.createFrom().item(new Ticket(name, false));
             }
+            LOG.warnf("lockout counters unreachable (%s); refusing logins as configured (fail closed)", e.getMessage());
             return Uni.createFrom().failure(ProblemException.unavailable("Login is unavailable; retry shortly."));
         });
     }
 
-    private Uni<Login> succeed(User u, String password) {
-        Uni<Void> reset = lockout.enabled() ? throttle.recordSuccess(u.username()).onFailure().recoverWithNull().replaceWithVoid()
+    /** Gives an admission back when the password was found neither right nor wrong (an error came first). */
+    public Uni<Void> release(Ticket ticket) {
+        return ticket.giveBack() ? throttle.release(ticket.name).onFailure().recoverWithNull().replaceWithVoid()
+                : Uni.createFrom().voidItem();
+    }
+
+    private Uni<Login> succeed(User u, Ticket ticket, String password) {
+        Uni<Void> reset = ticket.giveBack() ? throttle.recordSuccess(ticket.name).onFailure().recoverWithNull().replaceWithVoid()
                 : Uni.createFrom().voidItem();
         Uni<Void> upgrade = hasher.needsRehash(u.passwordHash())
-                ? hasher.hash(password).chain(h -> users.storeHash(u.id(), h, false))
-                        .invoke(() -> audit.record(AuditLog.event("config_change", "success").detail("action", "password_hash_upgraded")
-                                .detail("userId", u.id()).detail("username", u.username())))
+                ? hasher.hash(password).chain(h -> users.storeHash(u.id(), u.passwordHash(), h, false))
+                        .invoke(upgraded -> {
+                            if (upgraded) { // not when the password changed while this login hashed
+                                audit.record(AuditLog.event("config_change", "success").detail("action", "password_hash_upgraded")
+                                        .detail("userId", u.id()).detail("username", u.username()));
+                            }
+                        })
                         .onFailure().invoke(e -> LOG.warnf("could not upgrade the password hash of %s: %s", u.id(), e.getMessage()))
-                        .onFailure().recoverWithNull()
+                        .onFailure().recoverWithNull().replaceWithVoid()
                 : Uni.createFrom().voidItem();
         return reset.chain(() -> upgrade).chain(() -> sessions.create(u.id(), u.username())).map(created -> {
             TokenIssuer.Token token = issuer.userToken(u.id(), u.username(), u.groups(), created.session().sid());
@@ -124,40 +171,38 @@ public class LoginService {
         });
     }
 
-    private Uni<Login> fail(String throttleName, String username, String address, String reason) {
+    private Uni<Login> fail(Ticket ticket, String username, String address, String reason) {
         count("failure");
         audit.record(AuditLog.event("auth_attempt", "failure").detail("username", username == null ? "(invalid)" : username)
                 .detail("reason", reason));
-        return countFailure(throttleName, username, address).chain(() -> Uni.createFrom().failure(invalidCredentials()));
+        return countFailure(ticket, username, address).chain(() -> Uni.createFrom().failure(invalidCredentials()));
     }
 
     /**
      * Outside login, a password given to prove who one is (the current password of a password change)
-     * is guarded by the same lockout: 429 with Retry-After while the account or the address is locked.
+     * is guarded by the same lockout and the same admission: 429 with Retry-After while the account or
+     * the address is locked or the account has too many checks in flight. Give the ticket back with
+     * {@link #recordFailedProof} or {@link #release}.
      */
-    public Uni<Void> requireNotLocked(String username, String address, String action) {
-        return lockRemaining(username, address).chain(locked -> {
-            if (locked.isZero()) {
-                return Uni.createFrom().voidItem();
-            }
-            audit.record(AuditLog.event("auth_attempt", "denied").detail("action", action).detail("username", username)
-                    .detail("reason", "locked").detail("retryAfter", seconds(locked)));
-            return Uni.createFrom().failure(ProblemException.tooManyRequests("Too many failed attempts; retry later.",
-                    seconds(locked)));
-        });
+    public Uni<Ticket> admitProof(String username, String address, String action) {
+        return admit(username, username, address, action);
     }
 
     /** A wrong password given outside login counts toward the same lockout as a failed login. */
-    public Uni<Void> recordFailedProof(String username, String address) {
-        return countFailure(username, username, address);
+    public Uni<Void> recordFailedProof(Ticket ticket, String address) {
+        return countFailure(ticket, ticket.name, address);
     }
 
-    /** Counts a failure on the account and the address; a lock it starts is counted and audited. Never fails. */
-    private Uni<Void> countFailure(String throttleName, String username, String address) {
+    /**
+     * Counts a failure on the account (giving its admission back) and the address; a lock it starts
+     * is counted and audited. Never fails.
+     */
+    private Uni<Void> countFailure(Ticket ticket, String username, String address) {
         if (!lockout.enabled()) {
             return Uni.createFrom().voidItem();
         }
-        return throttle.recordFailure(throttleName, address)
+        ticket.giveBack(); // the failure script gives the place back itself
+        return throttle.recordFailure(ticket.name, address)
                 .invoke(f -> {
                     if (f.lockedNow()) {
                         registry.counter("portcullis.auth.lockouts").increment();

@@ -30,6 +30,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class PasswordHasher {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PasswordHasher.class);
+    /** The most a stored hash may ask of a login (RFC 9106's second option is 64 MiB). */
+    static final int MAX_ARGON2_KIB = 65536;
+    static final int MAX_ARGON2_PASSES = 16;
+    static final int MAX_ARGON2_LANES = 8;
+    static final int MAX_PBKDF2_ITERATIONS = 2_000_000;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
 
@@ -115,20 +121,21 @@ public class PasswordHasher {
         try {
             switch (h.algorithm()) {
                 case PasswordHash.ARGON2ID -> {
-                    byte[] expected = PasswordHash.unb64(h.hash());
-                    byte[] actual = argon2(password, PasswordHash.unb64(h.salt()), h.intParam("m"), h.intParam("t"),
-                            h.intParam("p"), expected.length);
+                    byte[] expected = bounded(PasswordHash.unb64(h.hash()));
+                    byte[] actual = argon2(password, bounded(PasswordHash.unb64(h.salt())), h.boundedParam("m", 8, MAX_ARGON2_KIB),
+                            h.boundedParam("t", 1, MAX_ARGON2_PASSES), h.boundedParam("p", 1, MAX_ARGON2_LANES), expected.length);
                     return MessageDigest.isEqual(expected, actual);
                 }
                 case PasswordHash.PBKDF2 -> {
-                    byte[] expected = PasswordHash.unb64(h.hash());
-                    return MessageDigest.isEqual(expected,
-                            pbkdf2(password, PasswordHash.unb64(h.salt()), h.intParam("i"), expected.length));
+                    byte[] expected = bounded(PasswordHash.unb64(h.hash()));
+                    return MessageDigest.isEqual(expected, pbkdf2(password, bounded(PasswordHash.unb64(h.salt())),
+                            h.boundedParam("i", 1, MAX_PBKDF2_ITERATIONS), expected.length));
                 }
                 case PasswordHash.SEED_PBKDF2 -> {
                     // the seed: pbkdf2_hmac('sha256', password, salt_hex.encode('utf-8'), 100000).hex()
-                    byte[] expected = HexFormat.of().parseHex(h.hash());
-                    byte[] actual = pbkdf2(password, h.salt().getBytes(StandardCharsets.UTF_8), h.intParam("i"), expected.length);
+                    byte[] expected = bounded(HexFormat.of().parseHex(h.hash()));
+                    byte[] actual = pbkdf2(password, bounded(h.salt().getBytes(StandardCharsets.UTF_8)),
+                            h.boundedParam("i", 1, MAX_PBKDF2_ITERATIONS), expected.length);
                     return MessageDigest.isEqual(expected, actual);
                 }
                 default -> {
@@ -136,10 +143,20 @@ public class PasswordHasher {
                 }
             }
         } catch (IllegalArgumentException e) {
+            LOG.errorf("a stored password hash (%s) is malformed or asks for more than this service will do; "
+                    + "the login is refused", h.algorithm());
             return false;
         } finally {
             sample.stop(timer(h.algorithm()));
         }
+    }
+
+    /** Salts and hashes of 8 to 128 bytes: anything else was not made by a password hasher. */
+    private static byte[] bounded(byte[] bytes) {
+        if (bytes.length < 8 || bytes.length > 128) {
+            throw new IllegalArgumentException("salt or hash length out of bounds");
+        }
+        return bytes;
     }
 
     private Timer timer(String algorithm) {

@@ -28,24 +28,38 @@ public class SessionService {
         this.audit = audit;
     }
 
-    /** Ends one session; false when the token named none. */
+    /**
+     * Ends one session; false when the token named none. The sid goes on the revocation list before
+     * the session goes: if Redis fails in between, the session is still there and logging out again
+     * finishes the job, rather than a session gone whose tokens stay valid.
+     */
     public Uni<Boolean> end(String token) {
-        return store.delete(token).chain(sid -> {
-            if (sid.isEmpty()) {
+        return store.find(token, false).chain(found -> {
+            if (found.isEmpty()) {
                 return Uni.createFrom().item(false);
             }
-            return revocations.revoke(List.of(sid.get()), TokenIssuer.MAX_LIFETIME)
+            String sid = found.get().sid();
+            return revocations.revoke(List.of(sid), TokenIssuer.MAX_LIFETIME)
+                    .chain(() -> store.delete(token))
                     .invoke(() -> audit.record(AuditLog.event("session", "success").detail("action", "logout")
-                            .detail("sid", sid.get())))
+                            .detail("sid", sid)))
                     .replaceWith(true);
         });
     }
 
-    /** Ends all sessions of a user but {@code keepSid} (may be null); how many ended. */
+    /**
+     * Ends all sessions of a user but {@code keepSid} (may be null); how many ended. Revoked first, as
+     * in {@link #end}; a session that appeared meanwhile is revoked when it is deleted.
+     */
     public Uni<Integer> endAll(UUID userId, String keepSid, String reason) {
-        return store.deleteAll(userId, keepSid).chain(sids -> revocations.revoke(sids, TokenIssuer.MAX_LIFETIME)
-                .invoke(() -> audit.record(AuditLog.event("session", "success").detail("action", "end_all")
-                        .detail("userId", userId).detail("reason", reason).detail("count", sids.size())))
-                .replaceWith(sids.size()));
+        return store.sids(userId, keepSid).chain(known -> revocations.revoke(known, TokenIssuer.MAX_LIFETIME)
+                .chain(() -> store.deleteAll(userId, keepSid))
+                .chain(ended -> {
+                    List<String> late = ended.stream().filter(sid -> !known.contains(sid)).toList();
+                    return revocations.revoke(late, TokenIssuer.MAX_LIFETIME).replaceWith(ended);
+                }))
+                .invoke(ended -> audit.record(AuditLog.event("session", "success").detail("action", "end_all")
+                        .detail("userId", userId).detail("reason", reason).detail("count", ended.size())))
+                .map(List::size);
     }
 }

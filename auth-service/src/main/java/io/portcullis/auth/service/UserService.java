@@ -134,11 +134,31 @@ public class UserService {
 
     @WithTransaction
     Uni<GroupChange> updateGroups(UUID id, List<String> groups) {
-        return get(id).map(u -> {
+        return lockActiveAdmins().chain(admins -> get(id).map(u -> {
+            if (!groups.contains("admin")) {
+                keepAnAdmin(admins, id);
+            }
             List<String> before = u.groups();
             u.changeGroups(groups);
             return new GroupChange(u, before);
-        });
+        }));
+    }
+
+    /**
+     * The ids of the active admins, their rows locked until the transaction ends: of two admins
+     * demoting or disabling each other at once, the second sees the first's change and is refused.
+     */
+    Uni<List<String>> lockActiveAdmins() {
+        return users.getSession().chain(s -> s.createNativeQuery(
+                "SELECT CAST(id AS text) FROM app_user WHERE status = 'active' AND 'admin' = ANY(groups) FOR UPDATE",
+                String.class).getResultList());
+    }
+
+    /** 409 when {@code id} is the last active admin: nobody could administer the suite any more. */
+    static void keepAnAdmin(List<String> activeAdmins, UUID id) {
+        if (activeAdmins.size() == 1 && activeAdmins.contains(id.toString())) {
+            throw ProblemException.conflict("This is the last active admin; make another user admin first.");
+        }
     }
 
     public Uni<User> setEnabled(UUID id, boolean enabled) {
@@ -151,13 +171,14 @@ public class UserService {
 
     @WithTransaction
     Uni<User> updateStatus(UUID id, boolean enabled) {
-        return get(id).invoke(u -> {
+        return lockActiveAdmins().chain(admins -> get(id).invoke(u -> {
             if (enabled) {
                 u.enable();
             } else {
+                keepAnAdmin(admins, id);
                 u.disable();
             }
-        });
+        }));
     }
 
     /** Self-service: needs the current password; ends the user's other sessions. */
@@ -174,22 +195,31 @@ public class UserService {
             }
             return checkPolicy("newPassword", newPassword, u.username())
                     .chain(() -> hasher.hash(newPassword))
-                    .chain(hash -> storeHash(id, hash, true))
-                    .chain(() -> sessions.endAll(id, currentSid, "password_changed"))
+                    .chain(hash -> storeHash(id, u.passwordHash(), hash, true))
+                    .chain(stored -> stored ? sessions.endAll(id, currentSid, "password_changed")
+                            : Uni.createFrom().failure(ProblemException.conflict(
+                                    "The password was changed meanwhile; try again with the current one.")))
                     .invoke(() -> audit.record(AuditLog.event("config_change", "success").detail("action", "password_changed")
                             .detail("userId", id).detail("username", u.username())))
                     .replaceWithVoid();
         }));
     }
 
-    /** Replaces a stored hash (after a change, or transparently when it was made with weaker parameters). */
+    /**
+     * Replaces a stored hash (after a change, or transparently when it was made with weaker
+     * parameters), but only if it is still {@code verified}, the hash the password was just checked
+     * against; false when it changed meanwhile. The row is locked, so that of a password change and a
+     * login's upgrade with the old password, or of two changes, the later never undoes the earlier.
+     */
     @WithTransaction
-    public Uni<Void> storeHash(UUID id, String hash, boolean byUser) {
-        return users.findById(id).invoke(u -> {
-            if (u != null) {
-                u.changePasswordHash(hash, byUser);
+    public Uni<Boolean> storeHash(UUID id, String verified, String hash, boolean byUser) {
+        return users.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).map(u -> {
+            if (u == null || !u.passwordHash().equals(verified)) {
+                return false;
             }
-        }).replaceWithVoid();
+            u.changePasswordHash(hash, byUser);
+            return true;
+        });
     }
 
     @WithSession

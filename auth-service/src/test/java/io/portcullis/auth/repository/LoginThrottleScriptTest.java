@@ -1,6 +1,7 @@
 package io.portcullis.auth.repository;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -116,6 +117,69 @@ class LoginThrottleScriptTest {
         assertEquals(Duration.ofSeconds(2), last.addressLock());
         assertTrue(remaining("someone-else-" + UUID.randomUUID(), ip, T0 + 1001).toMillis() > 0,
                 "any account from that address is refused");
+    }
+
+    private LoginThrottle.Admission admit(String user, String address, long now) {
+        throttle.useClock(now);
+        return throttle.admit(user, address).await().atMost(WAIT);
+    }
+
+    /**
+     * Verifications in flight count against the failures left: with 7 failures, 3 may be checked at
+     * once and a fourth waits, so parallel guesses can never make more than 10 failures before the lock.
+     */
+    @Test
+    void parallelVerificationsNeverOvertakeTheLock() {
+        String user = "u-" + UUID.randomUUID();
+        String ip = "10.7.0.1";
+        for (int i = 1; i <= 7; i++) {
+            fail(user, ip, T0 + i); // as admitted ones that failed
+        }
+        for (int i = 0; i < 3; i++) {
+            assertTrue(admit(user, ip, T0 + 10).admitted(), "place " + i);
+        }
+        LoginThrottle.Admission fourth = admit(user, ip, T0 + 11);
+        assertFalse(fourth.admitted());
+        assertEquals(Duration.ZERO, fourth.locked(), "not locked: too many in flight");
+        assertEquals(Duration.ZERO, fail(user, ip, T0 + 12).accountLock(), "8 failures, 2 in flight");
+        assertFalse(admit(user, ip, T0 + 13).admitted(), "8 + 2 = the threshold");
+        throttle.release(user).await().atMost(WAIT); // one ends in an error, neither right nor wrong
+        assertTrue(admit(user, ip, T0 + 14).admitted());
+        assertEquals(Duration.ZERO, fail(user, ip, T0 + 15).accountLock(), "9 failures");
+        assertEquals(Duration.ofSeconds(2), fail(user, ip, T0 + 16).accountLock(), "the tenth locks");
+        LoginThrottle.Admission locked = admit(user, ip, T0 + 17);
+        assertFalse(locked.admitted());
+        assertEquals(Duration.ofMillis(1999), locked.locked());
+    }
+
+    @Test
+    void aSuccessGivesItsPlaceBackAndResetsTheAccount() {
+        String user = "u-" + UUID.randomUUID();
+        for (int i = 1; i <= 9; i++) {
+            fail(user, "10.7.0.2", T0 + i);
+        }
+        assertTrue(admit(user, "10.7.0.2", T0 + 10).admitted());
+        throttle.recordSuccess(user).await().atMost(WAIT);
+        assertEquals(0L, redis.key().exists(LoginThrottle.inFlightKey(user)).await().atMost(WAIT) ? 1L : 0L);
+        for (int i = 0; i < 9; i++) {
+            assertTrue(admit(user, "10.7.0.2", T0 + 20).admitted(), "all failures forgotten: place " + i);
+        }
+        long ttl = redis.key().pttl(LoginThrottle.inFlightKey(user)).await().atMost(WAIT);
+        assertTrue(ttl > 0 && ttl <= LoginThrottle.ADMISSION.toMillis(), "an admission never given back expires: " + ttl);
+    }
+
+    @Test
+    void aLockedAddressAdmitsNothingAndTakesNoPlace() {
+        String ip = "10.8." + (int) (Math.random() * 250) + "." + (int) (Math.random() * 250);
+        for (int i = 1; i <= 1000; i++) {
+            throttle.useClock(T0 + i);
+            throttle.recordAddressFailure(ip).await().atMost(WAIT);
+        }
+        String user = "u-" + UUID.randomUUID();
+        LoginThrottle.Admission a = admit(user, ip, T0 + 1001);
+        assertFalse(a.admitted());
+        assertTrue(a.locked().toMillis() > 0);
+        assertFalse(redis.key().exists(LoginThrottle.inFlightKey(user)).await().atMost(WAIT));
     }
 
     @Test

@@ -158,6 +158,40 @@ public class AuthApiTest {
                 .until(() -> Accounts.login(a.username(), a.password()).statusCode() == 200);
     }
 
+    /**
+     * Forty wrong passwords at once on one account: at most ten are checked (401), the rest are refused
+     * before any hash (429), and the account ends locked, so that parallel guessing buys nothing.
+     */
+    @Test
+    void parallelGuessesCannotOvertakeTheLock() throws Exception {
+        Account a = Accounts.create();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(40);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return Accounts.login(a.username(), "guess-" + n + "-" + a.password()).statusCode();
+                }));
+            }
+            start.countDown();
+            int checked = 0;
+            for (var r : results) {
+                int status = r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(status == 401 || status == 429, "status " + status);
+                checked += status == 401 ? 1 : 0;
+            }
+            assertTrue(checked <= 10, checked + " guesses were checked");
+            assertTrue(checked >= 1);
+        } finally {
+            pool.shutdownNow();
+        }
+        // whatever the interleaving, ten failures end locked or more guesses wait for places: no 401 now
+        Accounts.login(a.username(), "one-more-" + a.password()).then().spec(Specs.problem(429));
+    }
+
     @Test
     void aSuccessResetsTheFailureCount() {
         Account a = Accounts.create();

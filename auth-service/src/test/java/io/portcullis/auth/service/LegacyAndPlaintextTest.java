@@ -1,5 +1,6 @@
 package io.portcullis.auth.service;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
+
+import io.portcullis.auth.domain.PasswordHash;
 
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -76,6 +79,136 @@ class LegacyAndPlaintextTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> storedHash(username).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
         Accounts.login(username, password).then().statusCode(200);
         Accounts.login(username, password + "x").then().statusCode(401);
+    }
+
+    @Inject
+    UserService users;
+
+    @Inject
+    io.vertx.core.Vertx vertx;
+
+    /** Runs a Hibernate Reactive call as a request would: on a safe duplicated Vert.x context. */
+    <T> T onVertx(java.util.function.Supplier<io.smallrye.mutiny.Uni<T>> work) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        io.vertx.core.Context ctx = io.smallrye.common.vertx.VertxContext.getOrCreateDuplicatedContext(vertx);
+        io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(ctx, true);
+        ctx.runOnContext(v -> work.get().subscribe().with(f::complete, f::completeExceptionally));
+        return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    static String argon2Phc(String password) {
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        return "$argon2id$v=19$m=19456,t=2,p=1$" + PasswordHash.b64(salt) + "$"
+                + PasswordHash.b64(PasswordHasher.argon2(password, salt, 19456, 2, 1));
+    }
+
+    /**
+     * A login with the old password that upgrades a weak hash while the user changes the password:
+     * the upgrade is stored only over the hash it verified, so the change stands and the old password
+     * stays dead.
+     */
+    @Test
+    void anUpgradeWithTheOldPasswordNeverUndoesAPasswordChange() throws Exception {
+        String username = Accounts.uniqueName("race");
+        String oldPassword = "old-" + UUID.randomUUID();
+        String newPassword = "new-" + UUID.randomUUID();
+        String salt = HexFormat.of().formatHex(UUID.randomUUID().toString().replace("-", "").getBytes(StandardCharsets.US_ASCII))
+                .substring(0, 64);
+        String weak = "$seed-pbkdf2-sha256$i=100000$" + salt + "$"
+                + HexFormat.of().formatHex(PasswordHasher.pbkdf2(oldPassword, salt.getBytes(StandardCharsets.UTF_8), 100_000, 32));
+        UUID id = UUID.randomUUID();
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
+                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
+            ps.setObject(1, id);
+            ps.setString(2, username);
+            ps.setString(3, weak);
+            ps.executeUpdate();
+        }
+        // the change lands while the login (which verified oldPassword against the weak hash) still hashes
+        String changed = argon2Phc(newPassword);
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("UPDATE app_user SET password_hash = ? WHERE id = ?")) {
+            ps.setString(1, changed);
+            ps.setObject(2, id);
+            ps.executeUpdate();
+        }
+        assertFalse(onVertx(() -> users.storeHash(id, weak, argon2Phc(oldPassword), false)), "the upgrade must not land");
+        assertEquals(changed, storedHash(username));
+        Accounts.login(username, oldPassword).then().statusCode(401);
+        Accounts.login(username, newPassword).then().statusCode(200);
+        assertTrue(onVertx(() -> users.storeHash(id, changed, argon2Phc(newPassword), false)), "over the hash it verified, it does");
+    }
+
+    /**
+     * Nobody removes the last active admin, by demotion or by disabling: the suite could then be
+     * administered only by editing its database. The other admins are set aside for the test.
+     */
+    @Test
+    void theLastActiveAdminCannotBeDemotedOrDisabled() throws Exception {
+        Accounts.Account x = Accounts.create("admin");
+        List<String> others = new java.util.ArrayList<>();
+        try (Connection c = db(); var st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT CAST(id AS text) FROM app_user WHERE status = 'active' AND 'admin' = ANY(groups)")) {
+            while (rs.next()) {
+                if (!rs.getString(1).equals(x.id())) {
+                    others.add(rs.getString(1));
+                }
+            }
+        }
+        String admin = io.portcullis.common.testing.TestTokens.admin().sign();
+        try {
+            setStatus(others, "disabled");
+            Specs.as(admin).body(Map.of("groups", List.of("user"))).put("/auth/users/" + x.id() + "/groups")
+                    .then().spec(Specs.problem(409));
+            Specs.as(admin).post("/auth/users/" + x.id() + "/disable").then().spec(Specs.problem(409));
+            Accounts.login(x.username(), x.password()).then().statusCode(200); // still an active admin
+            Accounts.Account y = Accounts.create("admin");
+            Specs.as(admin).body(Map.of("groups", List.of("user"))).put("/auth/users/" + x.id() + "/groups")
+                    .then().statusCode(200); // y is admin now: x may go
+            Specs.as(admin).post("/auth/users/" + y.id() + "/disable").then().spec(Specs.problem(409));
+        } finally {
+            setStatus(others, "active");
+        }
+    }
+
+    /**
+     * A logout whose revocation cannot be written fails without ending the session, so that logging
+     * out again finishes the job (ending the session first would leave its tokens valid and nothing
+     * left to retry). The revocation list is made unwritable for a moment, then put back.
+     */
+    @Test
+    void aLogoutThatCannotRevokeKeepsTheSessionForARetry() {
+        Accounts.Account a = Accounts.create();
+        String[] s = Accounts.session(a);
+        String key = io.portcullis.common.jwt.RevocationList.KEY;
+        String aside = key + ":aside-" + UUID.randomUUID();
+        boolean existed = redis.key().exists(key).await().atMost(Duration.ofSeconds(5));
+        try {
+            if (existed) {
+                redis.key().rename(key, aside).await().atMost(Duration.ofSeconds(5));
+            }
+            redis.value(String.class).set(key, "not-a-sorted-set").await().atMost(Duration.ofSeconds(5));
+            int status = Specs.json().header("X-Session-Token", s[0]).post("/auth/logout").statusCode();
+            assertTrue(status >= 500, "the logout failed: " + status);
+        } finally {
+            redis.key().del(key).await().atMost(Duration.ofSeconds(5));
+            if (existed) {
+                redis.key().rename(aside, key).await().atMost(Duration.ofSeconds(5));
+            }
+        }
+        Specs.json().header("X-Session-Token", s[0]).get("/auth/session").then().statusCode(200); // still there
+        Specs.json().header("X-Session-Token", s[0]).post("/auth/logout").then().statusCode(204);
+        Specs.json().header("X-Session-Token", s[0]).get("/auth/session").then().spec(Specs.problem(401));
+    }
+
+    static void setStatus(List<String> ids, String status) throws Exception {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("UPDATE app_user SET status = ? WHERE id = CAST(? AS uuid)")) {
+            for (String id : ids) {
+                ps.setString(1, status);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+        }
     }
 
     @Test

@@ -153,6 +153,36 @@ class PasswordHasherTest {
         assertEquals(p, PasswordHash.parse(p).format());
     }
 
+    /**
+     * A stored hash asks for work: one changed in the database to ask for a gigabyte, a billion passes
+     * or iterations, or absurd lengths is refused at once (no match), never computed.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // computed, it would hang
+    void aStoredHashThatAsksForTooMuchIsRefusedWithoutBeingComputed() {
+        PasswordHasher h = hasher(PasswordConfig.Algorithm.ARGON2ID);
+        String salt = PasswordHash.b64(new byte[16]);
+        String hash = PasswordHash.b64(new byte[32]);
+        for (String hostile : new String[] {
+                "$argon2id$v=19$m=2097152,t=2,p=1$" + salt + "$" + hash,
+                "$argon2id$v=19$m=19456,t=2147483647,p=1$" + salt + "$" + hash,
+                "$argon2id$v=19$m=19456,t=2,p=255$" + salt + "$" + hash,
+                "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$" + PasswordHash.b64(new byte[4096]),
+                "$pbkdf2-sha256$i=2147483647,l=32$" + salt + "$" + hash,
+                "$seed-pbkdf2-sha256$i=1000000000$" + "ab".repeat(32) + "$" + "cd".repeat(32) }) {
+            assertFalse(h.verifyNow("correct horse battery", hostile), hostile);
+        }
+    }
+
+    @Test
+    void anErrorInAHashIsAFailedRequestNotALostOne() {
+        HashingPool pool = new HashingPool(config(PasswordConfig.Algorithm.ARGON2ID, 1, 1), new SimpleMeterRegistry());
+        Throwable e = assertThrows(Throwable.class, () -> pool.submit(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        }).await().atMost(WAIT)); // without an answer, this would time out instead
+        assertTrue(e instanceof OutOfMemoryError || e.getCause() instanceof OutOfMemoryError, e.toString());
+    }
+
     @Test
     void aFullPoolQueuesThenRefusesWith503() throws Exception {
         PasswordConfig c = config(PasswordConfig.Algorithm.ARGON2ID, 1, 1);
