@@ -5,9 +5,10 @@
 --
 -- KEYS[1]  the account's counter (a hash: count, first, until, lockouts; see login-failure.lua)
 -- KEYS[2]  its verifications in flight (a counter in the same slot; each finished one gives its back)
+-- KEYS[3]  the user's session epoch (same slot), returned so that the login can tell if it moved
 -- ARGV[1]  now in ms, or '' to take Redis' own clock (production)
 -- ARGV[2]  threshold   ARGV[3] window ms   ARGV[4] how long an unreturned admission lasts, ms
--- Returns { ms the account is locked for from now (0 = not locked), 1 when admitted else 0 }
+-- Returns { ms the account is locked for from now (0 = not locked), 1 when admitted else 0, epoch }
 local now = tonumber(ARGV[1])
 if not now then
     local t = redis.call('TIME')
@@ -21,16 +22,17 @@ local h = redis.call('HMGET', KEYS[1], 'count', 'first', 'until')
 local count = tonumber(h[1]) or 0
 local first = tonumber(h[2]) or now
 local lockedUntil = tonumber(h[3]) or 0
+local epoch = tonumber(redis.call('GET', KEYS[3])) or 0
 if lockedUntil > now then
-    return { lockedUntil - now, 0 }
+    return { lockedUntil - now, 0, epoch }
 end
 if now - first >= window then
     count = 0
 end
 local inFlight = tonumber(redis.call('GET', KEYS[2])) or 0
 if count + inFlight >= threshold then
-    return { 0, 0 }
+    return { 0, 0, epoch }
 end
 redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], admission)
-return { 0, 1 }
+return { 0, 1, epoch }

@@ -34,7 +34,7 @@ public class LoginThrottle {
      * verifications in flight as it has failures left before its lock. An admitted attempt is given
      * back once, by {@link #recordFailure}, {@link #recordSuccess} or {@link #release}.
      */
-    public record Admission(Duration locked, boolean admitted) {
+    public record Admission(Duration locked, boolean admitted, long epoch) {
     }
 
     static final Duration MEMORY = Duration.ofHours(24);
@@ -67,6 +67,26 @@ public class LoginThrottle {
         return "auth:inflight:{a:" + username.toLowerCase(Locale.ROOT) + "}";
     }
 
+    /**
+     * The user's session epoch ({@code auth:epoch:{a:<username>}}): moved by everything that ends all
+     * of a user's sessions (disable, fewer groups, password change, log out everywhere). A login reads
+     * it when admitted and again once its session exists; if it moved, the session is dropped.
+     */
+    public static String epochKey(String username) {
+        return "auth:epoch:{a:" + username.toLowerCase(Locale.ROOT) + "}";
+    }
+
+    /** The user's session epoch now (0 when it never moved). */
+    public Uni<Long> epoch(String username) {
+        return redis.value(Long.class).get(epochKey(username)).map(v -> v == null ? 0L : v);
+    }
+
+    /** Moves the user's session epoch (kept a day: a login in flight lasts seconds). */
+    public Uni<Void> bumpEpoch(String username) {
+        return redis.value(Long.class).incr(epochKey(username))
+                .chain(() -> redis.key().pexpire(epochKey(username), MEMORY)).replaceWithVoid();
+    }
+
     public static String addressKey(String address) {
         return "auth:fail:{ip:" + address + "}";
     }
@@ -88,11 +108,11 @@ public class LoginThrottle {
     public Uni<Admission> admit(String username, String address) {
         return remaining(addressKey(address)).chain(addr -> {
             if (!addr.isZero()) {
-                return Uni.createFrom().item(new Admission(addr, false));
+                return Uni.createFrom().item(new Admission(addr, false, 0));
             }
-            return begin.run(List.of(accountKey(username), inFlightKey(username)),
+            return begin.run(List.of(accountKey(username), inFlightKey(username), epochKey(username)),
                     RedisScript.args(now(), config.accountFailures(), config.window().toMillis(), ADMISSION.toMillis()))
-                    .map(r -> new Admission(Duration.ofMillis(r.get(0).toLong()), r.get(1).toInteger() == 1));
+                    .map(r -> new Admission(Duration.ofMillis(r.get(0).toLong()), r.get(1).toInteger() == 1, r.get(2).toLong()));
         });
     }
 

@@ -119,7 +119,7 @@ public class AuthResource {
     @Path("/logout-all")
     @PermitAll
     public Uni<Response> logoutAll(@HeaderParam(SESSION_HEADER) String token) {
-        return logins.session(token).chain(s -> sessions.endAll(s.userId(), null, "logout_everywhere"))
+        return logins.session(token).chain(s -> sessions.endAll(s.userId(), s.username(), null, "logout_everywhere"))
                 .map(n -> Response.noContent().build());
     }
 

@@ -107,7 +107,7 @@ public class UserResource {
     @Path("/{id}/logout-all")
     public Uni<Response> logoutAll(@PathParam("id") String id) {
         UUID userId = uuid(id);
-        return users.get(userId).chain(u -> sessions.endAll(userId, null, "admin_logout_all"))
+        return users.get(userId).chain(u -> sessions.endAll(userId, u.username(), null, "admin_logout_all"))
                 .map(n -> Response.noContent().build());
     }
 

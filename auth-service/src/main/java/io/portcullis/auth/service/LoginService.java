@@ -70,10 +70,13 @@ public class LoginService {
      */
     public static final class Ticket {
         final String name;
+        /** The user's session epoch when admitted; null when unknown (Redis down, failing open). */
+        final Long epoch;
         private final java.util.concurrent.atomic.AtomicBoolean open;
 
-        Ticket(String name, boolean held) {
+        Ticket(String name, boolean held, Long epoch) {
             this.name = name;
+            this.epoch = epoch;
             this.open = new java.util.concurrent.atomic.AtomicBoolean(held);
         }
 
@@ -112,11 +115,11 @@ public class LoginService {
      */
     private Uni<Ticket> admit(String name, String username, String address, String action) {
         if (!lockout.enabled()) {
-            return Uni.createFrom().item(new Ticket(name, false));
+            return throttle.epoch(name).map(epoch -> new Ticket(name, false, epoch));
         }
         return throttle.admit(name, address).map(a -> {
             if (a.admitted()) {
-                return new Ticket(name, true);
+                return new Ticket(name, true, a.epoch());
             }
             if ("login".equals(action)) {
                 count("locked");
@@ -134,7 +137,7 @@ public class LoginService {
         }).onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
             if (lockout.failOpen()) {
                 LOG.warnf("lockout counters unreachable (%s); failing open as configured", e.getMessage());
-                return Uni.createFrom().item(new Ticket(name, false));
+                return Uni.createFrom().item(new Ticket(name, false, null));
             }
             LOG.warnf("lockout counters unreachable (%s); refusing logins as configured (fail closed)", e.getMessage());
             return Uni.createFrom().failure(ProblemException.unavailable("Login is unavailable; retry shortly."));
@@ -161,13 +164,36 @@ public class LoginService {
                         .onFailure().invoke(e -> LOG.warnf("could not upgrade the password hash of %s: %s", u.id(), e.getMessage()))
                         .onFailure().recoverWithNull().replaceWithVoid()
                 : Uni.createFrom().voidItem();
-        return reset.chain(() -> upgrade).chain(() -> sessions.create(u.id(), u.username())).map(created -> {
+        return reset.chain(() -> upgrade).chain(() -> sessions.create(u.id(), u.username()))
+                .call(created -> stillCurrent(ticket, u, created)).map(created -> {
             TokenIssuer.Token token = issuer.userToken(u.id(), u.username(), u.groups(), created.session().sid());
             count("success");
             audit.record(AuditLog.event("auth_attempt", "success").actor("user:" + u.id()).detail("username", u.username()));
             audit.record(AuditLog.event("session", "success").actor("user:" + u.id()).detail("action", "created")
                     .detail("sid", created.session().sid()));
             return new Login(created.token(), token, created.session());
+        });
+    }
+
+    /**
+     * A session opened by a login that was admitted before the user's sessions were all ended (the
+     * user disabled or demoted, the password changed, logged out everywhere, while this login hashed)
+     * is dropped at once, before any token of it exists: 409, log in again.
+     */
+    private Uni<Void> stillCurrent(Ticket ticket, User u, SessionStore.Created created) {
+        if (ticket.epoch == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return throttle.epoch(ticket.name).chain(now -> {
+            if (now.longValue() == ticket.epoch.longValue()) {
+                return Uni.createFrom().voidItem();
+            }
+            return sessions.delete(created.token()).chain(() -> {
+                audit.record(AuditLog.event("auth_attempt", "failure").actor("user:" + u.id()).detail("username", u.username())
+                        .detail("reason", "account_changed_during_login"));
+                return Uni.createFrom().failure(ProblemException.conflict(
+                        "The account changed while logging in; log in again."));
+            });
         });
     }
 

@@ -19,11 +19,14 @@ import io.smallrye.mutiny.Uni;
 public class SessionService {
 
     private final SessionStore store;
+    private final io.portcullis.auth.repository.LoginThrottle throttle;
     private final RevocationList revocations;
     private final AuditLog audit;
 
-    public SessionService(SessionStore store, RevocationList revocations, AuditLog audit) {
+    public SessionService(SessionStore store, RevocationList revocations, AuditLog audit,
+            io.portcullis.auth.repository.LoginThrottle throttle) {
         this.store = store;
+        this.throttle = throttle;
         this.revocations = revocations;
         this.audit = audit;
     }
@@ -48,11 +51,13 @@ public class SessionService {
     }
 
     /**
-     * Ends all sessions of a user but {@code keepSid} (may be null); how many ended. Revoked first, as
-     * in {@link #end}; a session that appeared meanwhile is revoked when it is deleted.
+     * Ends all sessions of a user but {@code keepSid} (may be null); how many ended. The user's
+     * session epoch moves first (a login in flight then drops the session it opens, see
+     * {@link LoginService}); the sessions are revoked before they are deleted, as in {@link #end}.
      */
-    public Uni<Integer> endAll(UUID userId, String keepSid, String reason) {
-        return store.sids(userId, keepSid).chain(known -> revocations.revoke(known, TokenIssuer.MAX_LIFETIME)
+    public Uni<Integer> endAll(UUID userId, String username, String keepSid, String reason) {
+        // first, so that a login of this user still hashing cannot open a session that outlives this
+        return throttle.bumpEpoch(username).chain(() -> store.sids(userId, keepSid)).chain(known -> revocations.revoke(known, TokenIssuer.MAX_LIFETIME)
                 .chain(() -> store.deleteAll(userId, keepSid))
                 .chain(ended -> {
                     List<String> late = ended.stream().filter(sid -> !known.contains(sid)).toList();

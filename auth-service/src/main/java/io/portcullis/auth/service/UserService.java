@@ -125,7 +125,7 @@ public class UserService {
                         .detail("username", u.username()).detail("granted", "admin"));
             }
             boolean lost = change.before().stream().anyMatch(g -> !groups.contains(g));
-            return lost ? sessions.endAll(id, null, "groups_reduced").replaceWith(u) : Uni.createFrom().item(u);
+            return lost ? sessions.endAll(id, u.username(), null, "groups_reduced").replaceWith(u) : Uni.createFrom().item(u);
         });
     }
 
@@ -165,7 +165,7 @@ public class UserService {
         return updateStatus(id, enabled).chain(u -> {
             audit.record(AuditLog.event("config_change", "success").detail("action", enabled ? "user_enabled" : "user_disabled")
                     .detail("userId", id).detail("username", u.username()));
-            return enabled ? Uni.createFrom().item(u) : sessions.endAll(id, null, "user_disabled").replaceWith(u);
+            return enabled ? Uni.createFrom().item(u) : sessions.endAll(id, u.username(), null, "user_disabled").replaceWith(u);
         });
     }
 
@@ -196,7 +196,7 @@ public class UserService {
             return checkPolicy("newPassword", newPassword, u.username())
                     .chain(() -> hasher.hash(newPassword))
                     .chain(hash -> storeHash(id, u.passwordHash(), hash, true))
-                    .chain(stored -> stored ? sessions.endAll(id, currentSid, "password_changed")
+                    .chain(stored -> stored ? sessions.endAll(id, u.username(), currentSid, "password_changed")
                             : Uni.createFrom().failure(ProblemException.conflict(
                                     "The password was changed meanwhile; try again with the current one.")))
                     .invoke(() -> audit.record(AuditLog.event("config_change", "success").detail("action", "password_changed")

@@ -509,6 +509,19 @@ public class AuthApiTest {
         assertTrue(c.getString("sid") == null, "service tokens belong to no session");
     }
 
+    /** Client ids are public: wrong secrets sent for one never cut the real service off its tokens. */
+    @Test
+    void wrongSecretsForAServiceClientDoNotLockTheServiceOut() {
+        for (int i = 0; i < 15; i++) {
+            RestAssured.given().contentType("application/x-www-form-urlencoded").formParam("grant_type", "client_credentials")
+                    .formParam("client_id", AuthTestResource.CLIENT).formParam("client_secret", "wrong-" + i)
+                    .post("/auth/token").then().spec(Specs.problem(401));
+        }
+        RestAssured.given().contentType("application/x-www-form-urlencoded").formParam("grant_type", "client_credentials")
+                .formParam("client_id", AuthTestResource.CLIENT).formParam("client_secret", AuthTestResource.clientSecret())
+                .post("/auth/token").then().statusCode(200);
+    }
+
     @Test
     void refusesBadClientCredentialsTheOAuthWay() {
         RestAssured.given().contentType("application/x-www-form-urlencoded").formParam("grant_type", "client_credentials")

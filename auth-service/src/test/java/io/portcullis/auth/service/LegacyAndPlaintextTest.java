@@ -201,6 +201,39 @@ class LegacyAndPlaintextTest {
         Specs.json().header("X-Session-Token", s[0]).get("/auth/session").then().spec(Specs.problem(401));
     }
 
+    /**
+     * A login still hashing when the user is disabled opens no session: its user row was read while
+     * active, but the session epoch moved before its session was checked. The stored hash is a slow
+     * PBKDF2 (2,000,000 iterations, the most accepted) so that the disable lands while it hashes.
+     */
+    @Test
+    void aLoginInFlightWhenTheUserIsDisabledOpensNoSession() throws Exception {
+        String username = Accounts.uniqueName("inflight");
+        String password = "slow-" + UUID.randomUUID();
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        String slow = "$pbkdf2-sha256$i=2000000,l=32$" + PasswordHash.b64(salt) + "$"
+                + PasswordHash.b64(PasswordHasher.pbkdf2(password, salt, 2_000_000, 32));
+        UUID id = UUID.randomUUID();
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
+                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
+            ps.setObject(1, id);
+            ps.setString(2, username);
+            ps.setString(3, slow);
+            ps.executeUpdate();
+        }
+        var login = java.util.concurrent.CompletableFuture.supplyAsync(() -> Accounts.login(username, password));
+        Thread.sleep(300); // the user row has been read; the hash runs
+        Specs.as(io.portcullis.common.testing.TestTokens.admin().sign()).post("/auth/users/" + id + "/disable")
+                .then().statusCode(200);
+        io.restassured.response.Response r = login.get(60, TimeUnit.SECONDS);
+        assertTrue(r.statusCode() == 409 || r.statusCode() == 401, "no session for a disabled user: " + r.statusCode());
+        assertFalse(r.asString().contains("sessionToken"));
+        java.util.Map<String, String> index = redis.hash(String.class).hgetall("auth:user-sessions:" + id)
+                .await().atMost(Duration.ofSeconds(5));
+        assertTrue(index.isEmpty(), "no session left: " + index);
+    }
+
     static void setStatus(List<String> ids, String status) throws Exception {
         try (Connection c = db(); PreparedStatement ps = c.prepareStatement("UPDATE app_user SET status = ? WHERE id = CAST(? AS uuid)")) {
             for (String id : ids) {
