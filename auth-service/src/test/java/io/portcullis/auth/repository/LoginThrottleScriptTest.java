@@ -183,6 +183,15 @@ class LoginThrottleScriptTest {
     }
 
     @Test
+    void anIpv6ClientIsCountedByItsSlash64() {
+        assertEquals(LoginThrottle.addressKey("2001:db8:1:2::1"), LoginThrottle.addressKey("2001:db8:1:2:ffff:1:2:3"));
+        assertEquals("auth:fail:{ip:2001:db8:1:2::/64}", LoginThrottle.addressKey("2001:0db8:0001:0002:0:0:0:9"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(LoginThrottle.addressKey("2001:db8:1:2::1"),
+                LoginThrottle.addressKey("2001:db8:1:3::1"));
+        assertEquals("auth:fail:{ip:203.0.113.9}", LoginThrottle.addressKey("203.0.113.9"));
+    }
+
+    @Test
     void everyCounterKeyHasATtl() {
         String user = "u-" + UUID.randomUUID();
         fail(user, "10.3.0.1", T0);
