@@ -63,7 +63,7 @@ public class MeResource {
                 .chain(ticket -> users.changePassword(self, jwt.getClaim("sid"), body.oldPassword(), body.newPassword())
                         .onFailure(e -> e instanceof ProblemException p && UserService.WRONG_PASSWORD.equals(p.slug()))
                         .call(() -> logins.recordFailedProof(ticket, address))
-                        .eventually(() -> logins.release(ticket)))
+                        .onTermination().call((item, failure, cancelled) -> logins.release(ticket)))
                 .map(x -> Response.noContent().build());
     }
 

@@ -103,7 +103,7 @@ public class LoginService {
                     String reason = !plausible ? "malformed" : u == null ? "unknown_user" : !ok ? "bad_password" : "disabled";
                     return fail(ticket, username, address, reason);
                 });
-            }).onFailure().call(() -> release(ticket));
+            }).onTermination().call((item, failure, cancelled) -> release(ticket)); // an error, or the client gone
         });
     }
 

@@ -234,6 +234,41 @@ class LegacyAndPlaintextTest {
         assertTrue(index.isEmpty(), "no session left: " + index);
     }
 
+    /**
+     * Clients that send a login and hang up before the answer: their admissions are given back, so ten
+     * abandoned logins do not leave the account refusing everyone as "too many at once".
+     */
+    @Test
+    void abandonedLoginsGiveTheirPlacesBack() throws Exception {
+        String username = Accounts.uniqueName("gone");
+        String password = "slow-" + UUID.randomUUID();
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        String slow = "$pbkdf2-sha256$i=2000000,l=32$" + PasswordHash.b64(salt) + "$"
+                + PasswordHash.b64(PasswordHasher.pbkdf2(password, salt, 2_000_000, 32));
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
+                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
+            ps.setObject(1, UUID.randomUUID());
+            ps.setString(2, username);
+            ps.setString(3, slow);
+            ps.executeUpdate();
+        }
+        String body = "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}";
+        for (int i = 0; i < 10; i++) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+                socket.getOutputStream().write(("POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                Thread.sleep(100); // admitted and hashing
+            }
+        }
+        // well within the 60 s an admission never given back would hold its place
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Accounts.login(username, password).statusCode() == 200);
+        assertFalse(redis.key().exists(io.portcullis.auth.repository.LoginThrottle.inFlightKey(username))
+                .await().atMost(Duration.ofSeconds(5)), "every place given back");
+    }
+
     static void setStatus(List<String> ids, String status) throws Exception {
         try (Connection c = db(); PreparedStatement ps = c.prepareStatement("UPDATE app_user SET status = ? WHERE id = CAST(? AS uuid)")) {
             for (String id : ids) {

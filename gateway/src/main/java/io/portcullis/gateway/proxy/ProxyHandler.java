@@ -393,7 +393,10 @@ public class ProxyHandler {
     }
 
     private void sendBody(RoutingContext rc, Upstreams.Route route, HttpServerRequest req, HttpClientRequest creq) {
-        boolean hasBody = req.headers().contains(HttpHeaders.CONTENT_LENGTH) || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        // HTTP/2 has no Transfer-Encoding: a body of unknown length comes as DATA frames after headers
+        // without Content-Length, so a method that carries a body is streamed whenever the stream is open
+        boolean hasBody = req.headers().contains(HttpHeaders.CONTENT_LENGTH) || req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || req.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !req.isEnded() && carriesBody(req.method());
         if (!hasBody) {
             req.resume();
             creq.end();
@@ -504,6 +507,11 @@ public class ProxyHandler {
             }
         }
         return tokens;
+    }
+
+    private static boolean carriesBody(io.vertx.core.http.HttpMethod method) {
+        return method == io.vertx.core.http.HttpMethod.POST || method == io.vertx.core.http.HttpMethod.PUT
+                || method == io.vertx.core.http.HttpMethod.PATCH;
     }
 
     static void copyRequestHeaders(MultiMap in, MultiMap out) {

@@ -213,6 +213,33 @@ public class GatewayApiTest {
         assertEquals(1000, echo.getInt("bodySize"));
     }
 
+    /** HTTP/2 (cleartext, prior knowledge) without Content-Length: the body is streamed through whole. */
+    @Test
+    void anHttp2BodyOfUnknownLengthGetsThroughWhole() throws Exception {
+        Keys.Key k = Keys.create("/");
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.core.http.HttpClient h2 = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            int port = io.restassured.RestAssured.port;
+            String body = h2.request(io.vertx.core.http.HttpMethod.POST, port, "127.0.0.1", "/secrets/v1/h2")
+                    .compose(req -> {
+                        req.putHeader("X-API-Key", k.apiKey()).setChunked(true);
+                        req.write("a".repeat(700));
+                        req.write("b".repeat(300));
+                        return req.end().compose(v -> req.response()).compose(r -> {
+                            assertEquals(io.vertx.core.http.HttpVersion.HTTP_2, r.version());
+                            assertEquals(200, r.statusCode());
+                            return r.body();
+                        });
+                    }).toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS).toString();
+            JsonPath echo = new JsonPath(body);
+            assertEquals(1000, echo.getInt("bodySize"));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void dropsHopByHopHeadersBothWays() {
         Keys.Key k = Keys.create("/");
