@@ -51,6 +51,25 @@ class LegacyAndPlaintextTest {
         return DriverManager.getConnection(c.getValue("quarkus.datasource.jdbc.url", String.class), p);
     }
 
+    /** An active user with groups {user} and this stored hash, written straight to the table. */
+    static void insertUser(UUID id, String username, String hash) throws Exception {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
+                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
+            ps.setObject(1, id);
+            ps.setString(2, username);
+            ps.setString(3, hash);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A PBKDF2 hash at the most iterations accepted (2,000,000): a verification that lasts about a second. */
+    static String slowHash(String password) {
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        return "$pbkdf2-sha256$i=2000000,l=32$" + PasswordHash.b64(salt) + "$"
+                + PasswordHash.b64(PasswordHasher.pbkdf2(password, salt, 2_000_000, 32));
+    }
+
     static String storedHash(String username) throws Exception {
         try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM app_user WHERE username = ?")) {
             ps.setString(1, username);
@@ -68,13 +87,7 @@ class LegacyAndPlaintextTest {
         String salt = HexFormat.of().formatHex(UUID.randomUUID().toString().replace("-", "").getBytes(StandardCharsets.US_ASCII))
                 .substring(0, 64);
         byte[] dk = PasswordHasher.pbkdf2(password, salt.getBytes(StandardCharsets.UTF_8), 100_000, 32);
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
-                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
-            ps.setObject(1, UUID.randomUUID());
-            ps.setString(2, username);
-            ps.setString(3, "$seed-pbkdf2-sha256$i=100000$" + salt + "$" + HexFormat.of().formatHex(dk));
-            ps.executeUpdate();
-        }
+        insertUser(UUID.randomUUID(), username, "$seed-pbkdf2-sha256$i=100000$" + salt + "$" + HexFormat.of().formatHex(dk));
         Accounts.login(username, password).then().statusCode(200);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> storedHash(username).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
         Accounts.login(username, password).then().statusCode(200);
@@ -118,13 +131,7 @@ class LegacyAndPlaintextTest {
         String weak = "$seed-pbkdf2-sha256$i=100000$" + salt + "$"
                 + HexFormat.of().formatHex(PasswordHasher.pbkdf2(oldPassword, salt.getBytes(StandardCharsets.UTF_8), 100_000, 32));
         UUID id = UUID.randomUUID();
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
-                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
-            ps.setObject(1, id);
-            ps.setString(2, username);
-            ps.setString(3, weak);
-            ps.executeUpdate();
-        }
+        insertUser(id, username, weak);
         // the change lands while the login (which verified oldPassword against the weak hash) still hashes
         String changed = argon2Phc(newPassword);
         try (Connection c = db(); PreparedStatement ps = c.prepareStatement("UPDATE app_user SET password_hash = ? WHERE id = ?")) {
@@ -210,18 +217,9 @@ class LegacyAndPlaintextTest {
     void aLoginInFlightWhenTheUserIsDisabledOpensNoSession() throws Exception {
         String username = Accounts.uniqueName("inflight");
         String password = "slow-" + UUID.randomUUID();
-        byte[] salt = new byte[16];
-        new java.security.SecureRandom().nextBytes(salt);
-        String slow = "$pbkdf2-sha256$i=2000000,l=32$" + PasswordHash.b64(salt) + "$"
-                + PasswordHash.b64(PasswordHasher.pbkdf2(password, salt, 2_000_000, 32));
+        String slow = slowHash(password);
         UUID id = UUID.randomUUID();
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
-                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
-            ps.setObject(1, id);
-            ps.setString(2, username);
-            ps.setString(3, slow);
-            ps.executeUpdate();
-        }
+        insertUser(id, username, slow);
         var login = java.util.concurrent.CompletableFuture.supplyAsync(() -> Accounts.login(username, password));
         Thread.sleep(300); // the user row has been read; the hash runs
         Specs.as(io.portcullis.common.testing.TestTokens.admin().sign()).post("/auth/users/" + id + "/disable")
@@ -242,17 +240,8 @@ class LegacyAndPlaintextTest {
     void abandonedLoginsGiveTheirPlacesBack() throws Exception {
         String username = Accounts.uniqueName("gone");
         String password = "slow-" + UUID.randomUUID();
-        byte[] salt = new byte[16];
-        new java.security.SecureRandom().nextBytes(salt);
-        String slow = "$pbkdf2-sha256$i=2000000,l=32$" + PasswordHash.b64(salt) + "$"
-                + PasswordHash.b64(PasswordHasher.pbkdf2(password, salt, 2_000_000, 32));
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("INSERT INTO app_user (id, username, groups, status, "
-                + "password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, '{user}', 'active', ?, now(), now(), now())")) {
-            ps.setObject(1, UUID.randomUUID());
-            ps.setString(2, username);
-            ps.setString(3, slow);
-            ps.executeUpdate();
-        }
+        String slow = slowHash(password);
+        insertUser(UUID.randomUUID(), username, slow);
         String body = "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}";
         for (int i = 0; i < 10; i++) {
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {

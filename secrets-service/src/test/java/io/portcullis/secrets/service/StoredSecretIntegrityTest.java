@@ -78,6 +78,9 @@ class StoredSecretIntegrityTest {
         }
     }
 
+    /** Flips one bit of a version's ciphertext; run twice, puts it back. */
+    static final String FLIP_CIPHERTEXT = "UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?";
+
     static void sql(String statement, Object... args) throws SQLException {
         try (Connection c = Db.connect(); PreparedStatement ps = c.prepareStatement(statement)) {
             for (int i = 0; i < args.length; i++) {
@@ -137,11 +140,10 @@ class StoredSecretIntegrityTest {
         Fixtures.write(path, "integrity-value-share");
         try {
             String token = share(path);
-            String flip = "UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?";
-            sql(flip, path);
+            sql(FLIP_CIPHERTEXT, path);
             unwrap(token).spec(Specs.problem(500)).body("type", equalTo("urn:portcullis:problem:integrity-failure"))
                     .body(not(containsString("integrity-value")));
-            sql(flip, path); // the row as it was
+            sql(FLIP_CIPHERTEXT, path); // the row as it was
             unwrap(token).statusCode(200).body("value", equalTo("integrity-value-share"));
             unwrap(token).spec(Specs.problem(404)); // and now it is spent
         } finally {
@@ -191,7 +193,7 @@ class StoredSecretIntegrityTest {
         String path = Fixtures.uniquePrefix() + "/flip";
         Fixtures.write(path, "integrity-value-1");
         try {
-            sql("UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?", path);
+            sql(FLIP_CIPHERTEXT, path);
             assertIntegrityFailure(path, null, "integrity-value");
             String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertThat(metrics, containsString("portcullis_secrets_decrypt_failures_total{reason=\"tag_mismatch\"}"));
