@@ -39,11 +39,14 @@ public class EventsResource {
     }
 
     private final ChainWriter writer;
+    private final org.eclipse.microprofile.jwt.JsonWebToken jwt;
     private final EventRepository repository;
     private final int maxBatch;
 
-    public EventsResource(ChainWriter writer, EventRepository repository, AuditLogConfig config) {
+    public EventsResource(ChainWriter writer, EventRepository repository, AuditLogConfig config,
+            org.eclipse.microprofile.jwt.JsonWebToken jwt) {
         this.writer = writer;
+        this.jwt = jwt;
         this.repository = repository;
         this.maxBatch = config.maxBatch();
     }
@@ -54,6 +57,14 @@ public class EventsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> ingest(JsonNode body) {
         List<AuditEvent> events = EventParser.parse(body, maxBatch);
+        // a service speaks for itself only: svc:exec-service cannot chain an event as auth-service's
+        String sub = jwt.getSubject();
+        String caller = sub != null && sub.startsWith("svc:") ? sub.substring(4) : null;
+        for (AuditEvent e : events) {
+            if (!e.service().equals(caller)) {
+                throw new jakarta.ws.rs.ForbiddenException();
+            }
+        }
         return writer.append(events).map(r -> Response.accepted(new IngestResponse(r.accepted(), r.duplicates())).build());
     }
 

@@ -89,6 +89,10 @@ public final class EventParser {
         if (occurredAt.isAfter(Instant.now().plus(MAX_CLOCK_SKEW))) {
             throw new ValidationException(at + "occurredAt", at + "occurredAt is in the future");
         }
+        if (occurredAt.isBefore(Instant.EPOCH)) {
+            // PostgreSQL would refuse the year -5000 inside the shared append, failing its neighbours too
+            throw new ValidationException(at + "occurredAt", at + "occurredAt is before 1970");
+        }
         Map<String, String> details = details(n.get("details"), at);
         AuditEvent e = new AuditEvent(id, type, outcome, actor, sourceIp, service, requestId, occurredAt, details);
         return Redactor.event(e);

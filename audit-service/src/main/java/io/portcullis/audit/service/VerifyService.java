@@ -64,7 +64,9 @@ public class VerifyService {
 
     public Uni<Verdict> verify() {
         long started = System.nanoTime();
-        return events.head().chain(head -> allCheckpoints(0, new TreeMap<>()).chain(cps -> {
+        // checkpoints first, then the head: every checkpoint seen was signed over events already
+        // appended, so one beyond the head means events went missing, never one signed mid-verify
+        return allCheckpoints(0, new TreeMap<>()).chain(cps -> events.head().chain(head -> {
             State s = new State();
             return page(s, head.seq(), cps).map(done -> {
                 long last = s.expected - 1;

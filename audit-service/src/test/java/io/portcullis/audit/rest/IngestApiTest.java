@@ -30,6 +30,23 @@ public class IngestApiTest {
         return TestTokens.user("auditor-1", "auditor").sign();
     }
 
+    /** A service speaks for itself only: another service's name in an event is refused, nothing chained. */
+    @Test
+    void aServiceCannotRecordEventsAsAnotherService() {
+        JsonObject forged = Events.event().put("service", "auth-service");
+        Specs.as(service()).body(new io.vertx.core.json.JsonArray().add(Events.event()).add(forged).encode()).post("/audit/events")
+                .then().spec(Specs.problem(403));
+        Specs.as(auditor()).queryParam("actor", forged.getString("actor")).get("/audit/events").then().statusCode(200)
+                .body("events", hasSize(0));
+    }
+
+    /** A time PostgreSQL cannot store is a 400 of its own, never a failure of the shared append. */
+    @Test
+    void anInstantBefore1970IsRefused() {
+        Specs.as(service()).body(Events.event().put("occurredAt", "-5000-01-01T00:00:00Z").encode()).post("/audit/events")
+                .then().spec(Specs.problem(400)).body("field", equalTo("occurredAt"));
+    }
+
     @Test
     void storesAnEventAndChainsIt() {
         JsonObject e = Events.event();

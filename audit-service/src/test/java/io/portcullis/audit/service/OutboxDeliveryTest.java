@@ -122,6 +122,49 @@ class OutboxDeliveryTest {
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
     }
 
+    /**
+     * One invalid event in a batch (a detail key longer than the audit-service takes): the batch is
+     * halved until it stands alone, the other nine are chained in order and only it is dead-lettered.
+     */
+    @Test
+    void oneInvalidEventIsDeadLetteredAloneAndTheRestArrive() {
+        String producer = "mixed-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(1));
+        ServiceTokens tokens = new ServiceTokens() {
+            @Override
+            public Uni<String> token() {
+                return Uni.createFrom().item(TestTokens.service(producer).sign());
+            }
+
+            @Override
+            public void invalidate() {
+            }
+        };
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + servicePort), vertx, redis, lowLevelRedis,
+                tokens, config, producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        String actor = "svc:" + producer;
+        for (int i = 0; i < 10; i++) {
+            AuditEvent.Builder b = AuditEvent.builder("exec_job", "success").actor(actor).service(producer).detail("n", i);
+            if (i == 3) {
+                b.detail("k".repeat(70), "a key over the audit-service's 64 characters");
+            }
+            sink.accept(b.build()).await().atMost(Duration.ofSeconds(5));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            forwarder.drain().onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(20));
+            return redis.stream(String.class).xlen(forwarder.outboxKey()).await().atMost(Duration.ofSeconds(5)) == 0;
+        });
+        var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 100)
+                .get("/audit/events").jsonPath();
+        assertEquals(List.of("0", "1", "2", "4", "5", "6", "7", "8", "9"), page.getList("events.details.n", String.class));
+        String dead = "audit:dead:{" + producer + "}";
+        assertEquals(1L, redis.stream(String.class).xlen(dead).await().atMost(Duration.ofSeconds(5)));
+        redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader", dead).await().atMost(Duration.ofSeconds(5));
+    }
+
     private int count(String actor) {
         int total = 0;
         long after = 0;

@@ -88,35 +88,9 @@ public class LoginThrottle {
     }
 
     public static String addressKey(String address) {
-        return "auth:fail:{ip:" + network(address) + "}";
+        return "auth:fail:{ip:" + io.portcullis.common.http.ClientIp.network(address) + "}"; // an IPv6 client's /64
     }
 
-    /**
-     * What one client controls: an IPv4 address, or an IPv6 address's /64 (a single subscriber gets
-     * a whole /64, and counting per /128 would give it 2^64 counters).
-     */
-    static String network(String address) {
-        if (address == null || address.indexOf(':') < 0) {
-            return address;
-        }
-        String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
-        if (!literal.matches("^[0-9A-Fa-f:.]{2,45}$")) {
-            return address; // not an IPv6 literal: never handed to a resolver
-        }
-        try {
-            byte[] b = java.net.InetAddress.getByName(literal).getAddress(); // a literal: no lookup
-            if (b.length != 16) {
-                return address;
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 8; i += 2) {
-                sb.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
-            }
-            return sb.append(":/64").toString();
-        } catch (java.net.UnknownHostException | RuntimeException e) {
-            return address;
-        }
-    }
 
     /** The longest remaining lock of the account and the address, or zero. */
     public Uni<Duration> lockRemaining(String username, String address) {

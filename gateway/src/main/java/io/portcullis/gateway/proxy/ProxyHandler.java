@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.portcullis.common.audit.AuditEvent;
 import io.portcullis.common.audit.AuditLog;
+import io.portcullis.common.http.ClientIp;
 import io.portcullis.common.http.RequestIds;
 import io.portcullis.common.http.SecurityHeaders;
 import io.portcullis.common.problem.Problem;
@@ -291,7 +292,7 @@ public class ProxyHandler {
         if (!rl.enabled() || rl.keyLookupsPerAddress() <= 0 || client.address() == null) {
             return null;
         }
-        return new RateLimiter.Limit("key-lookups", "rl:{ip:" + client.address() + "}:key-lookups", rl.keyLookupsPerAddress(),
+        return new RateLimiter.Limit("key-lookups", "rl:{ip:" + ClientIp.network(client.address()) + "}:key-lookups", rl.keyLookupsPerAddress(),
                 rl.keyLookupsWindow());
     }
 
@@ -348,7 +349,7 @@ public class ProxyHandler {
             }
         });
         if (rl.perAddressRequests() > 0 && client.address() != null) {
-            limits.add(new RateLimiter.Limit("address", tag + "ip:" + client.address(), rl.perAddressRequests(),
+            limits.add(new RateLimiter.Limit("address", tag + "ip:" + ClientIp.network(client.address()), rl.perAddressRequests(),
                     rl.perAddressWindow()));
         }
         return limits;

@@ -60,9 +60,14 @@ class AbuseLimitsTest {
      * 100 ms, so a few more than 600 get through while the flood runs, and one may again right after).
      */
     static Flood floodUntil429(String address, String path) {
+        return floodUntil429(n -> address, path);
+    }
+
+    /** The same from an address that may change with each request ({@code n} counts them). */
+    static Flood floodUntil429(java.util.function.IntFunction<String> address, String path) {
         int refused = 0;
         while (refused < 1500) {
-            Response r = given().header("X-API-Key", madeUpKey()).header("X-Forwarded-For", address).get(path);
+            Response r = given().header("X-API-Key", madeUpKey()).header("X-Forwarded-For", address.apply(refused)).get(path);
             if (r.statusCode() == 429) {
                 return new Flood(refused, r);
             }
@@ -81,6 +86,15 @@ class AbuseLimitsTest {
         // Quarkus behind the gateway takes the left-most entry: it must be the client, not 6.6.6.6
         org.junit.jupiter.api.Assertions.assertEquals("198.51.100.23, 127.0.0.1",
                 GatewayApiTest.echoHeader(echo, "x-forwarded-for"));
+    }
+
+    /** An IPv6 client has a whole /64: a flood spread over its addresses shares one budget. */
+    @Test
+    void anIpv6FloodIsCountedPerSlash64() {
+        String prefix = "2001:db8:" + Integer.toHexString(RANDOM.nextInt(0xffff)) + ":" + Integer.toHexString(RANDOM.nextInt(0xffff)) + ":";
+        Flood flood = floodUntil429(n -> prefix + Integer.toHexString(n + 1) + "::1", "/secrets/v1/x");
+        org.junit.jupiter.api.Assertions.assertTrue(flood.refused() >= 599 && flood.refused() < 700,
+                "one budget for the /64: " + flood.refused());
     }
 
     @Test

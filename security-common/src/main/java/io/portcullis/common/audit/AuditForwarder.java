@@ -40,7 +40,8 @@ import io.vertx.mutiny.redis.client.Redis;
  * absorbs the duplicate by the event's {@code id}.</li>
  * <li>While the audit-service (or auth-service, for the token) is down, attempts back off
  * exponentially up to {@code portcullis.audit.max-backoff}; nothing is dropped.</li>
- * <li>A batch the audit-service refuses as invalid (400) would block the stream for ever: it is moved
+ * <li>A batch the audit-service refuses as invalid (400) is halved and each half sent again, in order,
+ * until the refused events stand alone; only those, which would block the stream for ever, are moved
  * to {@code audit:dead:{<service>}} with an error log and a metric.</li>
  * </ul>
  */
@@ -199,7 +200,13 @@ public class AuditForwarder {
                         tokens.invalidate();
                     }
                     if (status == 400) {
-                        return deadLetter(batch, ids);
+                        if (batch.size() == 1) {
+                            return deadLetter(batch, ids);
+                        }
+                        // one invalid event must not take the valid ones with it: halve, in order,
+                        // until the refused ones stand alone (about log2(batch) more requests)
+                        int half = batch.size() / 2;
+                        return deliver(batch.subList(0, half)).chain(() -> deliver(batch.subList(half, batch.size())));
                     }
                     return Uni.createFrom().failure(new IllegalStateException("audit-service answered " + status));
                 });
