@@ -157,9 +157,12 @@ class OutboxDeliveryTest {
             forwarder.drain().onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(20));
             return redis.stream(String.class).xlen(forwarder.outboxKey()).await().atMost(Duration.ofSeconds(5)) == 0;
         });
-        var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 100)
-                .get("/audit/events").jsonPath();
+        var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("type", "exec_job")
+                .queryParam("limit", 100).get("/audit/events").jsonPath();
         assertEquals(List.of("0", "1", "2", "4", "5", "6", "7", "8", "9"), page.getList("events.details.n", String.class));
+        // and the refusal itself is on record, as the audit-service's validation_failure with this caller
+        assertEquals(false, Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("type", "validation_failure")
+                .get("/audit/events").jsonPath().getList("events").isEmpty());
         String dead = "audit:dead:{" + producer + "}";
         assertEquals(1L, redis.stream(String.class).xlen(dead).await().atMost(Duration.ofSeconds(5)));
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader", dead).await().atMost(Duration.ofSeconds(5));
