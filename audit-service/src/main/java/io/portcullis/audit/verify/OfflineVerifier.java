@@ -40,14 +40,31 @@ public final class OfflineVerifier {
     private OfflineVerifier() {
     }
 
+    /**
+     * The verdict. {@code signedTo}: the highest seq a signed checkpoint covers; beyond {@code lastSeq},
+     * the export ends before the log did (cut short, or exported as a range), and it says so.
+     */
     public record Result(boolean valid, long events, long firstSeq, long lastSeq, int checkpointsMatched, Long brokenSeq,
-            String reason) {
+            String reason, long signedTo) {
+
+        Result(boolean valid, long events, long firstSeq, long lastSeq, int checkpointsMatched, Long brokenSeq, String reason) {
+            this(valid, events, firstSeq, lastSeq, checkpointsMatched, brokenSeq, reason, 0);
+        }
+
+        /** Intact, but a signed checkpoint shows events after the export's last one. */
+        public boolean incomplete() {
+            return valid && signedTo > lastSeq;
+        }
+
         @Override
         public String toString() {
-            return valid
-                    ? String.format("OK: %d events (seq %d..%d) intact; %d signed checkpoint(s) matched", events, firstSeq,
-                            lastSeq, checkpointsMatched)
-                    : String.format("BROKEN at seq %d: %s", brokenSeq, reason);
+            if (!valid) {
+                return String.format("BROKEN at seq %d: %s", brokenSeq, reason);
+            }
+            String intact = String.format("%d events (seq %d..%d) intact; %d signed checkpoint(s) matched", events, firstSeq,
+                    lastSeq, checkpointsMatched);
+            return incomplete() ? String.format("INCOMPLETE: %s, but a signed checkpoint covers seq %d: events after seq %d "
+                    + "are not in this export", intact, signedTo, lastSeq) : "OK: " + intact;
         }
     }
 
@@ -58,7 +75,7 @@ public final class OfflineVerifier {
         }
         Result r = verify(Path.of(args[0]), Path.of(args[1]), Files.readString(Path.of(args[2])));
         System.out.println(r);
-        System.exit(r.valid() ? 0 : 1);
+        System.exit(!r.valid() ? 1 : r.incomplete() ? 3 : 0);
     }
 
     public static Result verify(Path export, Path checkpointsJson, String publicKeyPem) throws IOException {
@@ -127,6 +144,7 @@ public final class OfflineVerifier {
         if (!anchored) {
             return new Result(false, count, first, last, matched, first, "a partial export needs a signed checkpoint inside it");
         }
-        return new Result(true, count, first, last, matched, null, null);
+        long signedTo = checkpoints.isEmpty() ? 0 : checkpoints.keySet().stream().mapToLong(Long::longValue).max().getAsLong();
+        return new Result(true, count, first, last, matched, null, null, signedTo);
     }
 }

@@ -47,6 +47,16 @@ class ExportAndOfflineVerifierTest {
         assertEquals(1, ok.firstSeq());
         assertTrue(ok.checkpointsMatched() >= 1);
 
+        assertFalse(ok.incomplete(), ok.toString());
+
+        // cut short: the events after a point are gone, and the checkpoint past it says so
+        String[] all = export.split("\n");
+        Files.writeString(exportFile, String.join("\n", java.util.Arrays.copyOf(all, all.length - 1)) + "\n", StandardCharsets.UTF_8);
+        OfflineVerifier.Result cut = OfflineVerifier.verify(exportFile, checkpointsFile, publicKey);
+        assertTrue(cut.incomplete(), cut.toString());
+        assertTrue(cut.toString().startsWith("INCOMPLETE"), cut.toString());
+        assertEquals(head - 1, cut.lastSeq());
+
         // change one byte of one event's content: "success" -> "successs" is too easy; flip one hex digit of an id
         String[] lines = export.split("\n");
         int victim = lines.length / 2;
