@@ -182,6 +182,7 @@ public final class CatalogLoader {
         boolean endOfOptions = bool(node.get("end-of-options"), false, where + "end-of-options");
         Set<String> used = new LinkedHashSet<>();
         boolean endMarked = false;
+        boolean implicitEndPlaced = false;
         for (int i = 0; i < argv.size(); i++) {
             String element = argv.get(i);
             String at = where + "argv[" + i + "]: ";
@@ -198,6 +199,17 @@ public final class CatalogLoader {
                     throw fail(at + "parameter '" + p + "' may start with '-' but no '--' comes before it: "
                             + "set end-of-options: true (if the binary understands '--') or forbid the leading dash");
                 }
+            }
+            boolean carries = here.stream().anyMatch(p -> !p.equals(Action.WORKDIR));
+            if (carries && endOfOptions && !endMarked && !implicitEndPlaced) {
+                // the '--' that end-of-options puts before this element must stand at an option
+                // boundary: after an option it becomes that option's value ("-e -- <value>"), and the
+                // value, moved behind it, could then be read as an option
+                if (element.startsWith("-") || i > 0 && argv.get(i - 1).startsWith("-")) {
+                    throw fail(at + "with end-of-options, the '--' would go inside an option (" + (element.startsWith("-")
+                            ? element : argv.get(i - 1) + " " + element) + "): write '--' in argv where the options end");
+                }
+                implicitEndPlaced = true;
             }
             used.addAll(here);
         }

@@ -49,6 +49,40 @@ class CatalogLoaderTest {
         assertThat(nix.parameters().get("package").validate("a".repeat(100)), equalTo("a".repeat(100)));
     }
 
+    /**
+     * end-of-options puts '--' before the first argument with a parameter; after an option that takes
+     * a value ("-e {pattern}") it would become that value, and a pattern like "-f/etc/shadow" an option.
+     */
+    @Test
+    void anImplicitEndOfOptionsInsideAnOptionIsRefused() {
+        for (String argv : new String[] { "[\"-e\", \"{pattern}\", \"{file}\"]", "[\"--regexp={pattern}\", \"{file}\"]" }) {
+            CatalogException e = assertThrows(CatalogException.class, () -> CatalogLoader.parse("t", """
+                    actions:
+                      search:
+                        binary: /usr/bin/grep
+                        argv: %s
+                        end-of-options: true
+                        parameters:
+                          pattern: {type: string, pattern: "^[A-Za-z0-9/_-]+$", max-length: 32, allow-leading-dash: true}
+                          file: {type: string, pattern: "^[a-z]+$", max-length: 32}
+                        groups: [user]
+                    """.formatted(argv)), argv);
+            assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("write '--' in argv where the options end"));
+        }
+        // written where the options end, it is the author's '--' and nothing is inserted
+        Action ok = CatalogLoader.parse("t", """
+                actions:
+                  search:
+                    binary: /usr/bin/grep
+                    argv: ["-e", "{pattern}", "--", "{file}"]
+                    parameters:
+                      pattern: {type: string, pattern: "^[A-Za-z0-9/_-]+$", max-length: 32}
+                      file: {type: string, pattern: "^[a-z]+$", max-length: 32}
+                    groups: [user]
+                """).find("search").orElseThrow();
+        assertThat(ok.render(java.util.Map.of("pattern", "abc", "file", "x"), "/w"), equalTo(List.of("-e", "abc", "--", "x")));
+    }
+
     @Test
     void defaultsApplyWhereAnActionSaysNothing() {
         Action a = CatalogLoader.parse("t", GOOD).find("greet").orElseThrow();
