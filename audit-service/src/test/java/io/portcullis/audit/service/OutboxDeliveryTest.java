@@ -56,15 +56,12 @@ class OutboxDeliveryTest {
         vertx.close();
     }
 
-    @Test
-    void thousandEventsEmittedWhileTheServiceIsDownAllArriveInOrder() throws Exception {
-        int relayPort = TestInfra.freePort();
-        String producer = "outage-producer-" + UUID.randomUUID().toString().substring(0, 8);
-        // a linger longer than the test's own attempts, so that they are the only deliveries tried while "down"
-        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofSeconds(30));
-        ServiceTokens tokens = new ServiceTokens() {
+    /** A producer's token source: svc:{@code producer}, counting each ask (one per delivery). */
+    static ServiceTokens tokensOf(String producer, java.util.concurrent.atomic.AtomicInteger asked) {
+        return new ServiceTokens() {
             @Override
             public Uni<String> token() {
+                asked.incrementAndGet();
                 return Uni.createFrom().item(TestTokens.service(producer).sign());
             }
 
@@ -72,11 +69,25 @@ class OutboxDeliveryTest {
             public void invalidate() {
             }
         };
-        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), vertx, redis, lowLevelRedis, tokens,
-                config, producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
+    }
+
+    /** The producer's outbox, appending through {@code forwarder}. */
+    OutboxAuditSink sinkOf(AuditConfig config, String producer, AuditForwarder forwarder) {
+        return new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
                 .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+    }
+
+    @Test
+    void thousandEventsEmittedWhileTheServiceIsDownAllArriveInOrder() throws Exception {
+        int relayPort = TestInfra.freePort();
+        String producer = "outage-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        // a linger longer than the test's own attempts, so that they are the only deliveries tried while "down"
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofSeconds(30));
+        ServiceTokens tokens = tokensOf(producer, new java.util.concurrent.atomic.AtomicInteger());
+        AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + relayPort), vertx, redis, lowLevelRedis, tokens,
+                config, producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = sinkOf(config, producer, forwarder);
 
         // the audit-service is "down": nothing listens on the relay port
         String actor = "svc:" + producer;
@@ -130,21 +141,10 @@ class OutboxDeliveryTest {
     void oneInvalidEventIsDeadLetteredAloneAndTheRestArrive() {
         String producer = "mixed-producer-" + UUID.randomUUID().toString().substring(0, 8);
         AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(1));
-        ServiceTokens tokens = new ServiceTokens() {
-            @Override
-            public Uni<String> token() {
-                return Uni.createFrom().item(TestTokens.service(producer).sign());
-            }
-
-            @Override
-            public void invalidate() {
-            }
-        };
+        ServiceTokens tokens = tokensOf(producer, new java.util.concurrent.atomic.AtomicInteger());
         AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + servicePort), vertx, redis, lowLevelRedis,
                 tokens, config, producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
-                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        OutboxAuditSink sink = sinkOf(config, producer, forwarder);
         String actor = "svc:" + producer;
         for (int i = 0; i < 10; i++) {
             AuditEvent.Builder b = AuditEvent.builder("exec_job", "success").actor(actor).service(producer).detail("n", i);
@@ -203,23 +203,10 @@ class OutboxDeliveryTest {
         String producer = "linger-producer-" + UUID.randomUUID().toString().substring(0, 8);
         AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofMillis(1500));
         java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
-        ServiceTokens tokens = new ServiceTokens() {
-            @Override
-            public Uni<String> token() {
-                // asked once per delivery (one POST)
-                deliveries.incrementAndGet();
-                return Uni.createFrom().item(TestTokens.service(producer).sign());
-            }
-
-            @Override
-            public void invalidate() {
-            }
-        };
+        ServiceTokens tokens = tokensOf(producer, deliveries); // asked once per delivery (one POST)
         AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:" + servicePort), vertx, redis, lowLevelRedis,
                 tokens, config, producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
-                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        OutboxAuditSink sink = sinkOf(config, producer, forwarder);
         String actor = "svc:" + producer;
         long start = System.nanoTime();
         for (int i = 0; i < 20; i++) {
@@ -249,9 +236,7 @@ class OutboxDeliveryTest {
         };
         AuditForwarder forwarder = AuditForwarder.to(URI.create("http://127.0.0.1:1"), vertx, redis, lowLevelRedis, tokens, config,
                 producer, new SimpleMeterRegistry());
-        OutboxAuditSink sink = new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
-                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+        OutboxAuditSink sink = sinkOf(config, producer, forwarder);
         List<java.util.concurrent.CompletableFuture<Void>> accepted = new java.util.ArrayList<>();
         for (int i = 0; i < 500; i++) {
             accepted.add(sink.accept(AuditEvent.builder("exec_job", "success").actor("svc:" + producer).service(producer)
