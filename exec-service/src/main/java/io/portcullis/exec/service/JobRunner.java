@@ -104,6 +104,7 @@ public class JobRunner {
         metrics.queueWait(Duration.ofNanos(System.nanoTime() - t.acceptedNanos()));
         Action action = t.action();
         Path dir = null;
+        boolean stopping = false;
         try {
             if (!repository.markRunning(t.id(), Instant.now()).await().atMost(DB_WAIT)) {
                 LOG.infof("job %s is no longer queued; not started", t.id());
@@ -117,6 +118,9 @@ public class JobRunner {
                     action.network(), action.readOnlyPaths(), dir);
             ProcessRunner.Result r = sandbox.runner().run(launcher, command, action.environment(inside), dir,
                     action.timeout(), action.maxOutputBytes(), pid -> metrics.spawned(action.name()));
+            // stopping (stop() interrupts the workers): the process tree is already killed; clear the
+            // flag so that the outcome is still stored and audited, and set it again at the end
+            stopping = Thread.interrupted();
             JobStatus status = r.error() != null ? JobStatus.FAILED
                     : r.timedOut() ? JobStatus.TIMED_OUT
                     : r.exitCode() == 0 ? JobStatus.SUCCEEDED : JobStatus.FAILED;
@@ -138,6 +142,9 @@ public class JobRunner {
             running.decrementAndGet();
             permits.release();
             wake(t.id());
+            if (stopping) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -175,9 +182,20 @@ public class JobRunner {
         return new String(bytes, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
     }
 
+    /**
+     * Shutdown: running jobs are interrupted, their process trees killed, and their outcome ("the
+     * service stopped while the job ran") stored and audited before the service goes, within 15 s;
+     * jobs still queued are left to housekeeping. Processes get SIGKILL from their pdeathsig too.
+     */
     @PreDestroy
     void stop() {
-        // running processes get SIGKILL from their pdeathsig when the worker threads end with the JVM
         workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(15, TimeUnit.SECONDS)) {
+                LOG.warn("running jobs did not record their outcome within 15 s of the shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
