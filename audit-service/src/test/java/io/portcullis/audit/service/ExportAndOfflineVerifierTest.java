@@ -47,7 +47,6 @@ class ExportAndOfflineVerifierTest {
         assertEquals(1, ok.firstSeq());
         assertTrue(ok.checkpointsMatched() >= 1);
 
-
         // cut short: the events after a point are gone, and the checkpoint past it says so (the export
         // above may already be incomplete: the shared test database can hold later checkpoints)
         String[] all = export.split("\n");

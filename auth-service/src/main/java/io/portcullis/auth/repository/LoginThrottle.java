@@ -93,7 +93,7 @@ public class LoginThrottle {
 
 
     /** The longest remaining lock of the account and the address, or zero. */
-    public Uni<Duration> lockRemaining(String username, String address) {
+    Uni<Duration> lockRemaining(String username, String address) { // the locks as they stand, for the script tests
         return remaining(accountKey(username)).chain(a -> remaining(addressKey(address)).map(b -> a.compareTo(b) >= 0 ? a : b));
     }
 

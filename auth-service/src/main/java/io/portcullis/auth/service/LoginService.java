@@ -122,7 +122,7 @@ public class LoginService {
                 return new Ticket(name, true, a.epoch());
             }
             if ("login".equals(action)) {
-                count("locked");
+                count(a.locked().isZero() ? "busy" : "locked");
             }
             AuditEvent.Builder denied = AuditLog.event("auth_attempt", "denied").detail("username", username);
             if (!"login".equals(action)) {

@@ -57,12 +57,12 @@ public class SessionService {
      */
     public Uni<Integer> endAll(UUID userId, String username, String keepSid, String reason) {
         // first, so that a login of this user still hashing cannot open a session that outlives this
-        return throttle.bumpEpoch(username).chain(() -> store.sids(userId, keepSid)).chain(known -> revocations.revoke(known, TokenIssuer.MAX_LIFETIME)
-                .chain(() -> store.deleteAll(userId, keepSid))
-                .chain(ended -> {
-                    List<String> late = ended.stream().filter(sid -> !known.contains(sid)).toList();
-                    return revocations.revoke(late, TokenIssuer.MAX_LIFETIME).replaceWith(ended);
-                }))
+        return throttle.bumpEpoch(username)
+                .chain(() -> store.sids(userId, keepSid))
+                .chain(known -> revocations.revoke(known, TokenIssuer.MAX_LIFETIME)
+                        .chain(() -> store.deleteAll(userId, keepSid))
+                        .chain(ended -> revocations.revoke(ended.stream().filter(sid -> !known.contains(sid)).toList(),
+                                TokenIssuer.MAX_LIFETIME).replaceWith(ended)))
                 .invoke(ended -> audit.record(AuditLog.event("session", "success").detail("action", "end_all")
                         .detail("userId", userId).detail("reason", reason).detail("count", ended.size())))
                 .map(List::size);

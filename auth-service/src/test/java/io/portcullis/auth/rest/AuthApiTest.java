@@ -185,6 +185,9 @@ public class AuthApiTest {
             }
             assertTrue(checked <= 10, checked + " guesses were checked");
             assertTrue(checked >= 1);
+            // refused for the places in flight, they are counted as such, not as locked
+            assertTrue(io.portcullis.common.testing.Management.given().get("/q/metrics").asString()
+                    .matches("(?s).*portcullis_auth_login_total\\{[^}]*outcome=\"busy\"[^}]*\\} [1-9].*"));
         } finally {
             pool.shutdownNow();
         }

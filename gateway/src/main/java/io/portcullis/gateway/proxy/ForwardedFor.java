@@ -6,8 +6,9 @@ import java.util.Set;
  * Who the client is. From a peer listed in {@code portcullis.gateway.trusted-proxies}, the client is
  * the right-most address of its {@code X-Forwarded-For} that is not itself a trusted proxy, and the
  * header sent upstream starts at that client (the hops the client wrote itself are dropped: the
- * services take the left-most entry) and ends with the proxy; from anyone else the client is the peer, and whatever {@code X-Forwarded-*}
- * it sent is thrown away (ASVS 4.1.3: headers set by intermediaries cannot be set by users).
+ * services take the left-most entry) and ends with the proxy; from anyone else the client is the
+ * peer, and whatever {@code X-Forwarded-*} it sent is thrown away (ASVS 4.1.3: headers set by
+ * intermediaries cannot be set by users).
  */
 public final class ForwardedFor {
 
