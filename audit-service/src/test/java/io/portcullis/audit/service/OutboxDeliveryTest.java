@@ -72,10 +72,14 @@ class OutboxDeliveryTest {
     }
 
     /** The producer's outbox, appending through {@code forwarder}. */
-    OutboxAuditSink sinkOf(AuditConfig config, String producer, AuditForwarder forwarder) {
-        return new OutboxAuditSink(lowLevelRedis, new com.fasterxml.jackson.databind.ObjectMapper()
+    static com.fasterxml.jackson.databind.ObjectMapper mapper() {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
                 .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), config, producer, forwarder);
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
+    OutboxAuditSink sinkOf(AuditConfig config, String producer, AuditForwarder forwarder) {
+        return new OutboxAuditSink(lowLevelRedis, mapper(), config, producer, forwarder);
     }
 
     @Test
@@ -168,7 +172,7 @@ class OutboxDeliveryTest {
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader", dead).await().atMost(Duration.ofSeconds(5));
     }
 
-    private int count(String actor) {
+    static int count(String actor) {
         int total = 0;
         long after = 0;
         while (true) {
@@ -254,7 +258,11 @@ class OutboxDeliveryTest {
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
     }
 
-    private static AuditConfig config(String key, Duration linger) {
+    static AuditConfig config(String key, Duration linger) {
+        return config(key, linger, 100);
+    }
+
+    static AuditConfig config(String key, Duration linger, int memoryBufferSize) {
         return new AuditConfig() {
             public String url() {
                 return "unused";
@@ -285,7 +293,7 @@ class OutboxDeliveryTest {
             }
 
             public int memoryBufferSize() {
-                return 100;
+                return memoryBufferSize;
             }
         };
     }

@@ -182,22 +182,49 @@ public class AuditForwarder {
                 .invoke(() -> groupReady.set(false));
     }
 
-    private Uni<Void> deliver(List<StreamMessage<String, String, String>> batch) {
-        String body = batch.stream().map(m -> m.payload().get(OutboxAuditSink.FIELD)).collect(Collectors.joining(",", "[", "]"));
-        String[] ids = batch.stream().map(StreamMessage::id).toArray(String[]::new);
+    /**
+     * Sends {@code events} (each already JSON) straight to the audit-service, around the outbox: for
+     * events Redis could not take. Completes once the audit-service has them; fails otherwise, with
+     * {@link AuditSink.RefusedAuditEvents} on 400. They may arrive before older events still in the
+     * outbox (the audit-service keeps each event once, by its id, whichever way it came).
+     */
+    Uni<Void> deliverDirect(List<String> events) {
+        if (!config.forward()) {
+            return Uni.createFrom().failure(new IllegalStateException("this instance does not forward audit events"));
+        }
+        return post(events.stream().collect(Collectors.joining(",", "[", "]"))).chain(status -> {
+            if (status / 100 == 2) {
+                delivered.increment(events.size());
+                return Uni.createFrom().voidItem();
+            }
+            return Uni.createFrom().failure(status == 400 ? new AuditSink.RefusedAuditEvents(events.size())
+                    : new IllegalStateException("audit-service answered " + status));
+        });
+    }
+
+    /** POSTs a JSON array of events with this service's token; the status (a 401 drops the token). */
+    private Uni<Integer> post(String body) {
         return tokens.token()
                 .chain(token -> api.send("Bearer " + token, body))
                 .onFailure(jakarta.ws.rs.WebApplicationException.class)
                 .recoverWithItem(e -> ((jakarta.ws.rs.WebApplicationException) e).getResponse())
-                .chain(response -> {
-                    int status = response.getStatus();
+                .map(response -> {
+                    if (response.getStatus() == 401) {
+                        tokens.invalidate();
+                    }
+                    return response.getStatus();
+                });
+    }
+
+    private Uni<Void> deliver(List<StreamMessage<String, String, String>> batch) {
+        String body = batch.stream().map(m -> m.payload().get(OutboxAuditSink.FIELD)).collect(Collectors.joining(",", "[", "]"));
+        String[] ids = batch.stream().map(StreamMessage::id).toArray(String[]::new);
+        return post(body)
+                .chain(status -> {
                     if (status / 100 == 2) {
                         delivered.increment(batch.size());
                         backoff = Duration.ZERO;
                         return remove(ids);
-                    }
-                    if (status == 401) {
-                        tokens.invalidate();
                     }
                     if (status == 400) {
                         if (batch.size() == 1) {

@@ -1,12 +1,19 @@
 package io.portcullis.common.audit;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +21,7 @@ import io.portcullis.common.http.ClientIp;
 import io.portcullis.common.http.RequestIds;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -28,11 +36,24 @@ import io.vertx.ext.web.RoutingContext;
  * <p>{@link #record} never fails the caller's request: if the sink (Redis) cannot take the event,
  * it waits in a bounded in-memory queue that is retried every second. {@link #recordAndWait} is
  * for callers that must not go on before the event is durable.
+ *
+ * <p>No event is silently lost. While Redis still refuses, the waiting events go straight to the
+ * audit-service ({@link AuditSink#deliverElsewhere}). An event that can be held nowhere (the memory
+ * queue is full, the audit-service refused it as invalid, or the service stops with it undelivered)
+ * is written whole, already redacted, to the log category {@value #UNDELIVERED_CATEGORY} at ERROR,
+ * where the log collector keeps it, and counted in {@code portcullis.audit.dropped}.
  */
 @ApplicationScoped
 public class AuditLog {
 
     private static final Logger LOG = Logger.getLogger(AuditLog.class);
+    /** Where events that could be delivered nowhere are written (see the class comment). */
+    public static final String UNDELIVERED_CATEGORY = "io.portcullis.audit.undelivered";
+    private static final Logger UNDELIVERED = Logger.getLogger(UNDELIVERED_CATEGORY);
+    /** Events per direct delivery while Redis is down (the audit-service takes at most 1,000). */
+    static final int DIRECT_BATCH = 500;
+    /** How long a stopping service tries to deliver what still waits in memory. */
+    static final Duration STOP_DELIVERY = Duration.ofSeconds(10);
 
     private final AuditSink sink;
     private final String service;
@@ -41,17 +62,20 @@ public class AuditLog {
     private final LogThrottle warnings = new LogThrottle();
     private final Counter dropped;
     private final MeterRegistry registry;
+    private final ObjectMapper json;
     /** One counter per type and outcome, looked up once (a registry lookup per event showed in profiles). */
     private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AuditLog(AuditSink sink, AuditConfig config, MeterRegistry registry,
-            @ConfigProperty(name = "quarkus.application.name") String service) {
+            @ConfigProperty(name = "quarkus.application.name") String service, ObjectMapper json) {
         this.sink = sink;
+        this.json = json;
         this.service = service;
         this.memoryLimit = config.memoryBufferSize();
         this.registry = registry;
         this.dropped = Counter.builder("portcullis.audit.dropped")
-                .description("Audit events lost because neither Redis nor memory could hold them").register(registry);
+                .description("Audit events no sink could take, written to the log instead (" + UNDELIVERED_CATEGORY + ")")
+                .register(registry);
         registry.gauge("portcullis.audit.memory.pending", pending, p -> {
             synchronized (p) {
                 return p.size();
@@ -232,13 +256,13 @@ public class AuditLog {
     }
 
     private void buffer(AuditEvent event, Throwable failure) {
+        AuditEvent lost;
         synchronized (pending) {
-            if (pending.size() >= memoryLimit) {
-                AuditEvent lost = pending.removeFirst();
-                dropped.increment();
-                LOG.errorf("audit buffer full: dropped event %s (%s)", lost.id(), lost.type());
-            }
+            lost = pending.size() >= memoryLimit ? pending.removeFirst() : null;
             pending.addLast(event);
+        }
+        if (lost != null) {
+            undelivered(lost, "the memory buffer is full");
         }
         if (warnings.tryAcquire()) {
             LOG.warnf("audit sink unavailable (%s); events kept in memory (%d waiting)", failure.getClass().getSimpleName(),
@@ -246,8 +270,9 @@ public class AuditLog {
         }
     }
 
+    /** Every second: what waits in memory goes to the sink again, or else another way. */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> retryPending() {
+    public Uni<Void> retryPending() {
         AuditEvent next;
         synchronized (pending) {
             next = pending.peekFirst();
@@ -259,6 +284,84 @@ public class AuditLog {
             synchronized (pending) {
                 pending.remove(next);
             }
-        }).chain(this::retryPending).onFailure().recoverWithUni(() -> Uni.createFrom().voidItem());
+        }).chain(this::retryPending).onFailure().recoverWithUni(this::deliverPendingElsewhere);
+    }
+
+    /** The sink still refuses: what waits goes another way, a batch at a time, oldest first. */
+    private Uni<Void> deliverPendingElsewhere() {
+        List<AuditEvent> batch;
+        synchronized (pending) {
+            batch = pending.stream().limit(DIRECT_BATCH).toList();
+        }
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return sink.deliverElsewhere(batch).invoke(() -> forget(batch))
+                .onFailure(AuditSink.RefusedAuditEvents.class).recoverWithUni(() -> oneByOne(batch))
+                .chain(() -> batch.size() == DIRECT_BATCH ? deliverPendingElsewhere() : Uni.createFrom().voidItem())
+                .onFailure().recoverWithUni(() -> Uni.createFrom().voidItem()); // kept for the next attempt
+    }
+
+    /** A batch was refused as invalid: each event alone, so that only the invalid ones go to the log. */
+    private Uni<Void> oneByOne(List<AuditEvent> batch) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (AuditEvent e : batch) {
+            chain = chain.chain(() -> sink.deliverElsewhere(List.of(e)).invoke(() -> forget(List.of(e)))
+                    .onFailure(AuditSink.RefusedAuditEvents.class).recoverWithItem(x -> {
+                        forget(List.of(e));
+                        undelivered(e, "the audit-service refused it as invalid");
+                        return null;
+                    }));
+        }
+        return chain;
+    }
+
+    private void forget(List<AuditEvent> delivered) {
+        synchronized (pending) {
+            delivered.forEach(pending::remove);
+        }
+    }
+
+    /**
+     * The service stops: what still waits in memory gets one last try (the sink, then the other way)
+     * and what is left is written to the log, so nothing goes silently with the process.
+     */
+    public void deliverBeforeStop() {
+        if (pendingCount() == 0) {
+            return;
+        }
+        try {
+            retryPending().await().atMost(STOP_DELIVERY);
+        } catch (RuntimeException e) {
+            LOG.warnf("audit events still undelivered at shutdown: %s", e.getMessage());
+        }
+        List<AuditEvent> left;
+        synchronized (pending) {
+            left = new ArrayList<>(pending);
+            pending.clear();
+        }
+        left.forEach(e -> undelivered(e, "the service stopped before any sink took it"));
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        deliverBeforeStop();
+    }
+
+    /** Events waiting in memory for a sink (for tests and diagnostics). */
+    public int pendingCount() {
+        synchronized (pending) {
+            return pending.size();
+        }
+    }
+
+    private void undelivered(AuditEvent event, String why) {
+        dropped.increment();
+        String body;
+        try {
+            body = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            body = "{\"id\":\"" + event.id() + "\",\"type\":\"" + event.type() + "\"}";
+        }
+        UNDELIVERED.errorf("audit event not delivered (%s), recorded here instead: %s", why, body);
     }
 }

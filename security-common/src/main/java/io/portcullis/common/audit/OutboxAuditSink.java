@@ -89,6 +89,23 @@ public class OutboxAuditSink implements AuditSink {
         });
     }
 
+    /**
+     * Straight to the audit-service, around the outbox whose Redis could not take them. They may then
+     * arrive before older events still waiting in the outbox.
+     */
+    @Override
+    public Uni<Void> deliverElsewhere(List<AuditEvent> events) {
+        List<String> bodies = new ArrayList<>(events.size());
+        try {
+            for (AuditEvent e : events) {
+                bodies.add(json.writeValueAsString(e));
+            }
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return forwarder.deliverDirect(bodies);
+    }
+
     /** Round trips to Redis so far (for tests and diagnostics). */
     public long roundTrips() {
         return roundTrips.get();
