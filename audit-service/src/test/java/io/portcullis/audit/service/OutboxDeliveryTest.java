@@ -138,6 +138,70 @@ class OutboxDeliveryTest {
     }
 
     /**
+     * A drain longer than the lease keeps it: the lease is renewed before every POST, so a second
+     * instance of the same service, trying all along, never forwards the same outbox at the same time
+     * (it would re-send the batch in flight and break the order). Each delivery here takes at least
+     * 400 ms (a slow token), eight of them 3.2 s, against a 1.5 s lease.
+     */
+    @Test
+    void aDrainLongerThanTheLeaseKeepsItAndASecondInstanceWaits() {
+        String producer = "lease-producer-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditConfig config = config("audit:outbox:{" + producer + "}", Duration.ofSeconds(30), 100, Duration.ofMillis(1500));
+        java.util.concurrent.atomic.AtomicInteger firstAsked = new java.util.concurrent.atomic.AtomicInteger();
+        ServiceTokens slow = new ServiceTokens() {
+            @Override
+            public Uni<String> token() {
+                firstAsked.incrementAndGet();
+                return Uni.createFrom().item(TestTokens.service(producer).sign()).onItem().delayIt().by(Duration.ofMillis(400));
+            }
+
+            @Override
+            public void invalidate() {
+            }
+        };
+        java.util.concurrent.atomic.AtomicInteger secondAsked = new java.util.concurrent.atomic.AtomicInteger();
+        URI audit = URI.create("http://127.0.0.1:" + servicePort);
+        AuditForwarder first = AuditForwarder.to(audit, vertx, redis, lowLevelRedis, slow, config, producer, new SimpleMeterRegistry());
+        AuditForwarder second = AuditForwarder.to(audit, vertx, redis, lowLevelRedis, tokensOf(producer, secondAsked), config,
+                producer, new SimpleMeterRegistry());
+        OutboxAuditSink sink = sinkOf(config, producer, first);
+        String actor = "svc:" + producer;
+        for (int i = 0; i < 1600; i++) {
+            sink.accept(AuditEvent.builder("exec_job", "success").actor(actor).service(producer)
+                    .detail("n", i).build()).await().atMost(Duration.ofSeconds(5));
+        }
+        var draining = first.drain().subscribeAsCompletionStage();
+        while (!draining.isDone()) {
+            second.drain().onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(20));
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        draining.join();
+        assertTrue(firstAsked.get() >= 8, "the first instance delivered all eight batches: " + firstAsked.get());
+        assertEquals(0, secondAsked.get(), "the second instance never forwarded while the first drained");
+        assertEquals(1600, count(actor));
+        List<String> order = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
+                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
+            order.addAll(page.getList("events.details.n", String.class));
+            if (page.get("nextAfterSeq") == null) {
+                break;
+            }
+            after = page.getLong("nextAfterSeq");
+        }
+        for (int i = 0; i < 1600; i++) {
+            assertEquals(Integer.toString(i), order.get(i), "in the order they were emitted");
+        }
+        redis.key().del(first.outboxKey(), first.outboxKey() + ":leader").await().atMost(Duration.ofSeconds(5));
+    }
+
+    /**
      * One invalid event in a batch (a detail key longer than the audit-service takes): the batch is
      * halved until it stands alone, the other nine are chained in order and only it is dead-lettered.
      */
@@ -263,6 +327,10 @@ class OutboxDeliveryTest {
     }
 
     static AuditConfig config(String key, Duration linger, int memoryBufferSize) {
+        return config(key, linger, memoryBufferSize, Duration.ofSeconds(30));
+    }
+
+    static AuditConfig config(String key, Duration linger, int memoryBufferSize, Duration lease) {
         return new AuditConfig() {
             public String url() {
                 return "unused";
@@ -286,6 +354,10 @@ class OutboxDeliveryTest {
 
             public Duration pollInterval() {
                 return Duration.ofSeconds(1);
+            }
+
+            public Duration lease() {
+                return lease;
             }
 
             public Duration maxBackoff() {

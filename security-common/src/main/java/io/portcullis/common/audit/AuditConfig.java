@@ -43,6 +43,14 @@ public interface AuditConfig {
     @WithDefault("PT1S")
     Duration pollInterval();
 
+    /**
+     * How long the lease of the instance that forwards lasts. It is renewed before every POST, so it
+     * must outlast one (the audit client's connect and read timeouts: 2 s and 15 s); an instance that
+     * dies holding it hands over after at most this long.
+     */
+    @WithDefault("PT30S")
+    Duration lease();
+
     /** Longest wait between two delivery attempts while the audit-service is down. */
     @WithDefault("PT30S")
     Duration maxBackoff();

@@ -33,8 +33,9 @@ import io.vertx.mutiny.redis.client.Redis;
  * Delivers the outbox to the audit-service, in order, in batches, for as long as it takes.
  *
  * <ul>
- * <li>One instance of a service delivers at a time: it holds a 15-second lease in Redis
- * ({@code lua/leader-lease.lua}), so events leave in the order they were appended.</li>
+ * <li>One instance of a service delivers at a time: it holds a lease in Redis
+ * ({@code lua/leader-lease.lua}, {@code portcullis.audit.lease}), renewed before every POST so that a
+ * long drain keeps it, and events leave in the order they were appended.</li>
  * <li>Events are read through a consumer group; an event leaves the stream (XACK + XDEL) only after
  * the audit-service answered 2xx. A crash between the two re-delivers it, and the audit-service
  * absorbs the duplicate by the event's {@code id}.</li>
@@ -51,7 +52,6 @@ public class AuditForwarder {
     private static final Logger LOG = Logger.getLogger(AuditForwarder.class);
     static final String GROUP = "forwarder";
     private static final String CONSUMER = "forwarder";
-    private static final Duration LEASE = Duration.ofSeconds(15);
 
     private final ReactiveStreamCommands<String, String, String> streams;
     private final RedisScript lease;
@@ -148,7 +148,7 @@ public class AuditForwarder {
         if (!draining.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
-        return lease.run(List.of(leaseKey), RedisScript.args(holder, LEASE.toMillis()))
+        return lease.run(List.of(leaseKey), RedisScript.args(holder, config.lease().toMillis()))
                 .chain(r -> r.toInteger() == 1 ? ensureGroup().chain(this::deliverAll) : Uni.createFrom().voidItem())
                 .onFailure().invoke(this::failed)
                 .eventually(() -> draining.set(false));
@@ -192,7 +192,7 @@ public class AuditForwarder {
         if (!config.forward()) {
             return Uni.createFrom().failure(new IllegalStateException("this instance does not forward audit events"));
         }
-        return post(events.stream().collect(Collectors.joining(",", "[", "]"))).chain(status -> {
+        return post(events.stream().collect(Collectors.joining(",", "[", "]")), false).chain(status -> {
             if (status / 100 == 2) {
                 delivered.increment(events.size());
                 return Uni.createFrom().voidItem();
@@ -202,9 +202,13 @@ public class AuditForwarder {
         });
     }
 
-    /** POSTs a JSON array of events with this service's token; the status (a 401 drops the token). */
-    private Uni<Integer> post(String body) {
+    /**
+     * POSTs a JSON array of events with this service's token; the status (a 401 drops the token). From
+     * the outbox ({@code underLease}), the lease is renewed first and the POST not sent if it was lost.
+     */
+    private Uni<Integer> post(String body, boolean underLease) {
         return tokens.token()
+                .call(token -> underLease ? holdLease() : Uni.createFrom().voidItem())
                 .chain(token -> api.send("Bearer " + token, body))
                 .onFailure(jakarta.ws.rs.WebApplicationException.class)
                 .recoverWithItem(e -> ((jakarta.ws.rs.WebApplicationException) e).getResponse())
@@ -216,10 +220,16 @@ public class AuditForwarder {
                 });
     }
 
+    private Uni<Void> holdLease() {
+        return lease.run(List.of(leaseKey), RedisScript.args(holder, config.lease().toMillis()))
+                .chain(r -> r.toInteger() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new IllegalStateException("another instance now forwards the outbox")));
+    }
+
     private Uni<Void> deliver(List<StreamMessage<String, String, String>> batch) {
         String body = batch.stream().map(m -> m.payload().get(OutboxAuditSink.FIELD)).collect(Collectors.joining(",", "[", "]"));
         String[] ids = batch.stream().map(StreamMessage::id).toArray(String[]::new);
-        return post(body)
+        return post(body, true)
                 .chain(status -> {
                     if (status / 100 == 2) {
                         delivered.increment(batch.size());
