@@ -20,12 +20,15 @@ import io.smallrye.mutiny.Uni;
  * {@code portcullis.passwords.hashing-threads}) and a bounded queue. Hashing never runs on the event
  * loop, never on more threads than the machine can run, and a login storm queues up to
  * {@code hashing-queue} and then gets a 503 with {@code Retry-After} instead of exhausting the heap
- * (each Argon2id hash holds 19 MiB while it runs).
+ * (each Argon2id hash holds 19 MiB while it runs). A hash whose request was cancelled while it queued
+ * (the client hung up: Quarkus REST cancels the subscription) is skipped, so a storm of clients that
+ * give up does not keep the cores busy for nobody.
  */
 @ApplicationScoped
 public class HashingPool {
 
     private final ThreadPoolExecutor executor;
+    private final io.micrometer.core.instrument.Counter abandoned;
 
     public HashingPool(PasswordConfig config, MeterRegistry registry) {
         int threads = config.hashingThreads().orElse(Runtime.getRuntime().availableProcessors());
@@ -38,6 +41,9 @@ public class HashingPool {
                 }, new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("portcullis.auth.hashing.queue", executor, e -> e.getQueue().size());
         registry.gauge("portcullis.auth.hashing.active", executor, ThreadPoolExecutor::getActiveCount);
+        this.abandoned = io.micrometer.core.instrument.Counter.builder("portcullis.auth.hashing.abandoned")
+                .description("Hashes not computed because their request was cancelled (the client hung up) while they queued")
+                .register(registry);
     }
 
     /**
@@ -47,8 +53,14 @@ public class HashingPool {
     public <T> Uni<T> submit(Supplier<T> work) {
         io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
         Uni<T> result = Uni.createFrom().emitter(emitter -> {
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            emitter.onTermination(() -> ended.set(true)); // before the task completes it: only a cancellation
             try {
                 executor.execute(() -> {
+                    if (ended.get()) {
+                        abandoned.increment(); // its client hung up while it queued: nobody wants the hash
+                        return;
+                    }
                     try {
                         emitter.complete(work.get());
                     } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {

@@ -195,6 +195,52 @@ public class AuthApiTest {
         Accounts.login(a.username(), "one-more-" + a.password()).then().spec(Specs.problem(429));
     }
 
+    /**
+     * Clients that send a login and hang up at once: the logins still queued for the two hashing threads
+     * when their clients are gone are never hashed (each would hold a core for a hash nobody reads).
+     */
+    @Test
+    void aLoginWhoseClientHungUpIsNotHashedWhileItQueued() throws Exception {
+        double abandonedBefore = metric("portcullis_auth_hashing_abandoned_total");
+        double hashedBefore = hashes();
+        List<java.net.Socket> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            // one account each: an account admits only as many verifications at once as it has failures left
+            String body = "{\"username\":\"" + Accounts.uniqueName("gone") + "\",\"password\":\"a-password-nobody-waits-for\"}";
+            byte[] request = ("POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.net.Socket s = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port);
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            clients.add(s);
+        }
+        // the requests admitted and queued behind the two hashes running
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> metric("portcullis_auth_hashing_queue") >= 4);
+        for (java.net.Socket s : clients) {
+            s.setSoLinger(true, 0); // hang up hard
+            s.close();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> metric("portcullis_auth_hashing_abandoned_total") > abandonedBefore);
+        Thread.sleep(2000); // anything still to hash has been hashed by now
+        double hashed = hashes() - hashedBefore;
+        assertTrue(hashed < 24, hashed + " of 24 abandoned logins were hashed anyway");
+        // the service is none the worse for it
+        Account a = Accounts.create();
+        Accounts.login(a.username(), a.password()).then().statusCode(200);
+    }
+
+    private static double metric(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.E+-]+)$")
+                .matcher(io.portcullis.common.testing.Management.given().get("/q/metrics").asString());
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(2));
+        }
+        return total;
+    }
+
     @Test
     void aSuccessResetsTheFailureCount() {
         Account a = Accounts.create();
