@@ -3,6 +3,7 @@ package io.portcullis.auth.service;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.text.Normalizer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -89,7 +90,17 @@ public class PasswordHasher {
         };
     }
 
-    String hashNow(String password) {
+    /**
+     * The form a password is hashed and checked in: Unicode NFKC (NIST SP 800-63B 5.1.1.2), so that the
+     * same password typed on another keyboard or OS (composed or decomposed accents, full-width forms)
+     * still matches. Not applied to hashes imported from the seed, which hashed the raw UTF-8.
+     */
+    public static String normalized(String password) {
+        return Normalizer.isNormalized(password, Normalizer.Form.NFKC) ? password : Normalizer.normalize(password, Normalizer.Form.NFKC);
+    }
+
+    String hashNow(String raw) {
+        String password = normalized(raw);
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         Timer.Sample sample = Timer.start(registry);
@@ -122,13 +133,13 @@ public class PasswordHasher {
             switch (h.algorithm()) {
                 case PasswordHash.ARGON2ID -> {
                     byte[] expected = bounded(PasswordHash.unb64(h.hash()));
-                    byte[] actual = argon2(password, bounded(PasswordHash.unb64(h.salt())), h.boundedParam("m", 8, MAX_ARGON2_KIB),
+                    byte[] actual = argon2(normalized(password), bounded(PasswordHash.unb64(h.salt())), h.boundedParam("m", 8, MAX_ARGON2_KIB),
                             h.boundedParam("t", 1, MAX_ARGON2_PASSES), h.boundedParam("p", 1, MAX_ARGON2_LANES), expected.length);
                     return MessageDigest.isEqual(expected, actual);
                 }
                 case PasswordHash.PBKDF2 -> {
                     byte[] expected = bounded(PasswordHash.unb64(h.hash()));
-                    return MessageDigest.isEqual(expected, pbkdf2(password, bounded(PasswordHash.unb64(h.salt())),
+                    return MessageDigest.isEqual(expected, pbkdf2(normalized(password), bounded(PasswordHash.unb64(h.salt())),
                             h.boundedParam("i", 1, MAX_PBKDF2_ITERATIONS), expected.length));
                 }
                 case PasswordHash.SEED_PBKDF2 -> {

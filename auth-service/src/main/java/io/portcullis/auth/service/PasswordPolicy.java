@@ -30,10 +30,11 @@ public class PasswordPolicy {
     }
 
     /** @throws ValidationException on field {@code field} with the reason */
-    public void check(String field, String password, String username) {
-        if (password == null || password.isEmpty()) {
+    public void check(String field, String raw, String username) {
+        if (raw == null || raw.isEmpty()) {
             throw new ValidationException(field, field + " is required");
         }
+        String password = PasswordHasher.normalized(raw); // judged in the form it is hashed in
         int length = password.codePointCount(0, password.length());
         if (length < config.minLength()) {
             throw new ValidationException(field, field + " must be at least " + config.minLength() + " characters");

@@ -130,6 +130,20 @@ class PasswordHasherTest {
     }
 
     @Test
+    void theSamePasswordTypedInAnotherUnicodeFormStillMatches() {
+        // precomposed letters and full-width forms, as one keyboard types it...
+        String typedHere = "\u00C5ngstr\u00F6m-caf\u00E9-\uFF50\uFF41\uFF53\uFF53";
+        // ...and decomposed accents and ASCII, as another does
+        String typedThere = "A\u030Angstro\u0308m-cafe\u0301-pass";
+        for (PasswordConfig.Algorithm algorithm : PasswordConfig.Algorithm.values()) {
+            PasswordHasher h = hasher(algorithm);
+            String stored = h.hash(typedHere).await().atMost(WAIT);
+            assertTrue(h.verify(typedThere, stored).await().atMost(WAIT), algorithm + ": NFKC makes them one password");
+            assertFalse(h.verify("Angstrom-cafe-pass", stored).await().atMost(WAIT), algorithm + ": accents still count");
+        }
+    }
+
+    @Test
     void weakerParametersAreUpgraded() {
         PasswordHasher h = hasher(PasswordConfig.Algorithm.ARGON2ID);
         assertTrue(h.needsRehash("$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHRzYWx0c2E$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"));

@@ -31,6 +31,15 @@ class PasswordPolicyTest {
     }
 
     @Test
+    void countsCharactersAfterNormalisation() {
+        // eleven accented letters written decomposed: 22 code points, but 11 characters once normalised
+        String decomposed = "e\u0301a\u0300o\u0302u\u0308i\u0301e\u0300a\u0302o\u0308u\u0301i\u0300y\u0308";
+        assertTrue(decomposed.codePointCount(0, decomposed.length()) >= 12);
+        ValidationException e = assertThrows(ValidationException.class, () -> policy.check("password", decomposed, "alice"));
+        assertTrue(e.getMessage().contains("at least 12"), e.getMessage());
+    }
+
+    @Test
     void countsCodePointsNotUtf16Units() {
         // 12 emoji: 24 UTF-16 units, 12 characters -> accepted length-wise
         String emoji = "🦊🐙🦉🐢🦜🐝🦋🐬🦔🐿🦩🐳";
