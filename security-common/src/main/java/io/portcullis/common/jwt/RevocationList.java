@@ -13,20 +13,25 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
  * The sessions that ended, as every service sees them: a local copy of a Redis sorted set
  * ({@code auth:revoked-sids}, member = sid, score = when its last token expires), kept fresh by Redis
  * pub/sub ({@code auth:revocations}), so that checking a token costs a map lookup and no round
- * trip, and a logout takes effect everywhere within a second. A periodic reload repairs anything a
- * dropped subscription missed and forgets entries whose tokens have all expired.
+ * trip, and a logout takes effect everywhere within a second. A periodic reload forgets entries
+ * whose tokens have all expired.
+ *
+ * <p>The list is loaded only once the subscription is acknowledged, so nothing announced in between
+ * is missed. When the subscription ends (Redis restarted or failed over, the connection killed or
+ * timed out) the service subscribes again every second until it can, reloading the list each time,
+ * so that what was announced while nobody listened is not missed either.
  */
 @ApplicationScoped
 public class RevocationList {
@@ -42,7 +47,10 @@ public class RevocationList {
     private final Duration clockSkew;
     private final Map<String, Long> revoked = new ConcurrentHashMap<>();
     private final AtomicLong lastSync = new AtomicLong(0);
-    private volatile Cancellable subscription;
+    private volatile ReactivePubSubCommands.ReactiveRedisSubscriber subscriber;
+    /** One resubscription loop at a time, and none after shutdown. */
+    private final java.util.concurrent.atomic.AtomicBoolean resubscribing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean stopped;
 
     public RevocationList(ReactiveRedisDataSource redis, RevocationConfig config, MeterRegistry registry,
             @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") int clockSkewSeconds) {
@@ -59,18 +67,54 @@ public class RevocationList {
         if (!config.enabled()) {
             return;
         }
+        resubscribing.set(true);
         subscribe();
-        resync().subscribe().with(x -> {
-        }, e -> LOG.warnf("revocation list: first load failed (%s); retrying", e.getMessage()));
     }
 
+    /** Subscribes, then (once Redis acknowledged it) loads the list; on any failure, again in a second. */
     private void subscribe() {
-        subscription = redis.pubsub(String.class).subscribe(CHANNEL)
-                .subscribe().with(this::onMessage, failure -> {
-                    LOG.warnf("revocation channel lost (%s); resubscribing", failure.getMessage());
-                    io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
-                            .schedule(this::subscribe, 1, java.util.concurrent.TimeUnit.SECONDS);
+        if (stopped) {
+            return;
+        }
+        redis.pubsub(String.class).subscribe(CHANNEL, this::onMessage, () -> lost(null), this::lost)
+                .invoke(s -> {
+                    subscriber = s;
+                    resubscribing.set(false);
+                })
+                .chain(this::resync)
+                .subscribe().with(x -> {
+                }, e -> {
+                    if (resubscribing.get()) {
+                        retryLater(e); // not subscribed yet
+                    } else {
+                        LOG.warnf("revocation list: load after subscribing failed (%s); the next reload repairs it",
+                                e.getMessage());
+                    }
                 });
+    }
+
+    /** The subscription ended ({@code failure} null: the connection closed) or could not be made. */
+    private void lost(Throwable failure) {
+        if (stopped || !resubscribing.compareAndSet(false, true)) {
+            return; // stopping, or a resubscription loop already runs
+        }
+        subscriber = null;
+        retryLater(failure);
+    }
+
+    private void retryLater(Throwable failure) {
+        if (stopped) {
+            return;
+        }
+        LOG.warnf("revocation channel lost (%s); subscribing again in a second",
+                failure == null ? "connection closed" : failure.getMessage());
+        io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
+                .schedule(this::subscribe, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Whether this instance currently hears revocations as they are announced. */
+    public boolean isListening() {
+        return subscriber != null && !resubscribing.get();
     }
 
     /** Messages are {@code sid|expiresAtMillis}. */
@@ -140,9 +184,12 @@ public class RevocationList {
     }
 
     void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ignored) {
-        Cancellable s = subscription;
+        stopped = true;
+        ReactivePubSubCommands.ReactiveRedisSubscriber s = subscriber;
         if (s != null) {
-            s.cancel();
+            s.unsubscribe().subscribe().with(x -> {
+            }, e -> {
+            });
         }
     }
 }
