@@ -17,6 +17,17 @@ public final class DependencyFailures {
     /** SQLSTATEs of a write that lost a race to a concurrent one: unique violation, serialization, deadlock. */
     private static final Set<String> CONFLICTS = Set.of("23505", "40001", "40P01");
 
+    /**
+     * Redis error replies that mean it cannot serve now: a command cut off by its connection closing,
+     * the dataset still loading after a restart, a replica or a failover under way, a script running.
+     */
+    private static final Set<String> REDIS_UNAVAILABLE = Set.of("CONNECTION_CLOSED", "LOADING", "READONLY", "MASTERDOWN",
+            "TRYAGAIN", "CLUSTERDOWN", "BUSY", "NOREPLICAS");
+
+    /** What the Vert.x clients fail with, with no type of their own, when a connection or a pool gives out. */
+    private static final Set<String> CLIENT_UNAVAILABLE = Set.of("Connection is closed", "Connection closed",
+            "Redis waiting queue is full", "Timeout");
+
     private DependencyFailures() {
     }
 
@@ -35,6 +46,15 @@ public final class DependencyFailures {
                     return 503;
                 }
                 return 0;
+            }
+            if (t instanceof io.vertx.redis.client.impl.types.ErrorType) {
+                String message = t.getMessage() == null ? "" : t.getMessage();
+                int space = message.indexOf(' ');
+                return REDIS_UNAVAILABLE.contains(space < 0 ? message : message.substring(0, space)) ? 503 : 0;
+            }
+            if ((t instanceof io.vertx.core.impl.NoStackTraceThrowable || t instanceof io.vertx.core.impl.NoStackTraceTimeoutException)
+                    && CLIENT_UNAVAILABLE.contains(t.getMessage())) {
+                return 503;
             }
             if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
                     || t instanceof io.netty.channel.ConnectTimeoutException

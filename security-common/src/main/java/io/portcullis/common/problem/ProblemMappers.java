@@ -165,7 +165,9 @@ public class ProblemMappers {
                     .header("Retry-After", "1").build();
         }
         LOG.errorf(e, "unexpected failure [requestId=%s]", requestId);
-        audit.record(AuditLog.event("system_error", "failure").detail("method", request.method().name())
+        // throttled like the others (with a count): a failure that repeats must not flood the audit log
+        audit.recordThrottled("error|" + request.path() + "|" + e.getClass().getName(),
+                AuditLog.event("system_error", "failure").detail("method", request.method().name())
                 .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));
         return Problems.response(Problem.of(500, Problem.defaultDetail(500), requestId));
     }
