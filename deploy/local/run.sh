@@ -10,7 +10,8 @@
 # *_FILE settings), logs, pid files, and credentials.env (0600) for you. The machine's own
 # databases are used only when you say so with PORTCULLIS_PG_HOST / PORTCULLIS_REDIS_URL.
 # JVM options for the services: PORTCULLIS_JAVA_OPTS (default: -Xms64m -Xmx384m); auth-service also
-# gets deploy/k8s/base/auth-service.jvm-options, as it does on Kubernetes.
+# gets deploy/k8s/base/auth-service.jvm-options, as it does on Kubernetes. Only the gateway listens
+# beyond 127.0.0.1 (PORTCULLIS_GATEWAY_HOST, default 0.0.0.0; 127.0.0.1 keeps it to this machine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -84,8 +85,14 @@ start_service() {
     # Behind the gateway every request comes from 127.0.0.1: the services take the client's address
     # (login lockout per address, audit sourceIp) from the X-Forwarded-For the gateway sets, and only
     # from a peer on 127.0.0.1 (on Kubernetes: the pod network, common-config.yaml); not the gateway.
+    # Only the gateway listens beyond this machine (PORTCULLIS_GATEWAY_HOST, default all interfaces):
+    # the services behind it and every management port (metrics, health) answer on 127.0.0.1 only, so
+    # nothing on the network can step around the gateway's keys and limits.
+    local host=127.0.0.1
+    [ "$svc" = gateway ] && host=${PORTCULLIS_GATEWAY_HOST:-0.0.0.0}
     # shellcheck disable=SC2086
     env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" \
+        QUARKUS_HTTP_HOST="$host" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
         QUARKUS_DATASOURCE_USERNAME="$PORTCULLIS_PG_USER" \
         QUARKUS_DATASOURCE_PASSWORD_FILE="$PORTCULLIS_PG_PASSWORD_FILE" \
         QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PORTCULLIS_PG_HOST:$PORTCULLIS_PG_PORT/$db" \
