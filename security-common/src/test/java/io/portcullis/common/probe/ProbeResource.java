@@ -132,6 +132,14 @@ public class ProbeResource {
         return Map.of("admin", true);
     }
 
+    /** The same, on a path of the test's choosing (so that its audit events are its own). */
+    @GET
+    @Path("/admin/{marker}")
+    @RolesAllowed("admin")
+    public Map<String, Object> adminMarked(@jakarta.ws.rs.PathParam("marker") String marker) {
+        return Map.of("admin", true);
+    }
+
     @GET
     @Path("/unannotated")
     public Map<String, Object> unannotated() {

@@ -191,6 +191,43 @@ class ProblemAndHeadersTest {
     }
 
     @Test
+    void rejectsATokenPastItsExpiryEvenWithinItsAgeLimit() {
+        // issued 5 minutes ago (within the 15-minute age limit), expired 3 minutes ago (beyond the 60 s skew):
+        // only exp refuses it
+        Specs.as(TestTokens.admin().issuedAt(Instant.now().minusSeconds(300)).expiresAt(Instant.now().minusSeconds(180)).sign())
+                .get("/probe/admin").then().spec(Specs.problem(401));
+        Specs.as(TestTokens.admin().issuedAt(Instant.now().minusSeconds(300)).expiresAt(Instant.now().plusSeconds(180)).sign())
+                .get("/probe/admin").then().statusCode(200);
+    }
+
+    @Test
+    void aRefusedForgeryIsAudited() {
+        String marker = "forged-" + java.util.UUID.randomUUID();
+        Specs.as(TestTokens.admin().signWithUntrustedKey()).get("/probe/admin/" + marker).then().spec(Specs.problem(401));
+        io.vertx.core.json.JsonObject e = io.portcullis.common.testing.AuditOutbox
+                .await(io.portcullis.common.testing.AuditOutbox.typeAndDetail("authz_failure", "path", "/probe/admin/" + marker));
+        org.junit.jupiter.api.Assertions.assertEquals("unauthenticated", e.getJsonObject("details").getString("reason"));
+        org.junit.jupiter.api.Assertions.assertEquals("denied", e.getString("outcome"));
+        org.junit.jupiter.api.Assertions.assertEquals("anonymous", e.getString("actor"), "a forged token speaks for nobody");
+    }
+
+    @Test
+    void rejectsATokenNotValidYet() {
+        Specs.as(TestTokens.admin().claim("nbf", Instant.now().plusSeconds(600).getEpochSecond()).sign())
+                .get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsATokenSignedByAKeyItNamesItself() {
+        Specs.as(TestTokens.admin().signWithKeyItNamesItself()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
+    void rejectsAnHs256TokenKeyedWithThePublicKey() {
+        Specs.as(TestTokens.admin().signHs256WithThePublicKey()).get("/probe/admin").then().spec(Specs.problem(401));
+    }
+
+    @Test
     void rejectsTokenFromWrongIssuer() {
         Specs.as(TestTokens.admin().issuer("https://evil.example").sign()).get("/probe/admin").then().spec(Specs.problem(401));
     }

@@ -130,6 +130,42 @@ public final class TestTokens {
         return signWith(UNTRUSTED_KEY);
     }
 
+    /**
+     * Signed by a key nobody trusts, which the token itself points to: in a {@code jwk} header (the
+     * key embedded) and a {@code jku} header (a URL to fetch it from). A verifier that believes either
+     * accepts a forgery.
+     */
+    public String signWithKeyItNamesItself() {
+        try {
+            PrivateKey key = KeyUtils.readPrivateKey(UNTRUSTED_KEY);
+            java.security.interfaces.RSAPrivateCrtKey rsa = (java.security.interfaces.RSAPrivateCrtKey) key;
+            Map<String, Object> jwk = Map.of("kty", "RSA", "kid", keyId,
+                    "n", Base64.getUrlEncoder().withoutPadding().encodeToString(unsigned(rsa.getModulus())),
+                    "e", Base64.getUrlEncoder().withoutPadding().encodeToString(unsigned(rsa.getPublicExponent())));
+            return builder().jws().keyId(keyId).header("jwk", jwk).header("jku", "https://attacker.example/jwks.json").sign(key);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot sign a test token", e);
+        }
+    }
+
+    /**
+     * HS256, keyed with the trusted RSA public key (the PEM text anyone can fetch): the algorithm
+     * confusion forgery, accepted by a verifier that lets the token choose the algorithm.
+     */
+    public String signHs256WithThePublicKey() {
+        try (var in = TestTokens.class.getClassLoader().getResourceAsStream("test-keys/jwt-public.pem")) {
+            javax.crypto.SecretKey secret = new javax.crypto.spec.SecretKeySpec(in.readAllBytes(), "HmacSHA256");
+            return builder().jws().keyId(keyId).algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(secret);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot sign a test token", e);
+        }
+    }
+
+    private static byte[] unsigned(java.math.BigInteger n) {
+        byte[] b = n.toByteArray();
+        return b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+    }
+
     /** The same claims with {@code "alg": "none"} and no signature. */
     public String unsigned() {
         String header = "{\"alg\":\"none\",\"typ\":\"JWT\"}";
