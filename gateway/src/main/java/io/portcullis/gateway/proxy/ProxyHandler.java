@@ -67,7 +67,12 @@ public class ProxyHandler {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection");
     private static final Set<String> STRIPPED_REQUEST = Set.of("x-api-key", "x-forwarded-for", "x-forwarded-proto",
             "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded", "x-real-ip", "x-request-id",
-            "x-portcullis-key-id", "x-portcullis-client-ip", "host");
+            "x-portcullis-key-id", "x-portcullis-client-ip", "host",
+            // identity and path overrides that a proxy or SSO layer might set and a backend might believe
+            "x-user-id", "x-user", "x-remote-user", "remote-user", "x-authenticated-user", "x-forwarded-user",
+            "x-auth-request-user", "x-auth-request-email", "x-original-url", "x-original-uri", "x-rewrite-url");
+    /** Every header in the gateway's own namespace is the gateway's to set, never the client's. */
+    private static final String OWN_PREFIX = "x-portcullis-";
 
     private final Upstreams upstreams;
     private final ApiKeys keys;
@@ -519,7 +524,8 @@ public class ProxyHandler {
         Set<String> connectionListed = connectionTokens(in);
         for (var e : in) {
             String lower = e.getKey().toLowerCase();
-            if (HOP_BY_HOP.contains(lower) || STRIPPED_REQUEST.contains(lower) || connectionListed.contains(lower)) {
+            if (HOP_BY_HOP.contains(lower) || STRIPPED_REQUEST.contains(lower) || lower.startsWith(OWN_PREFIX)
+                    || connectionListed.contains(lower)) {
                 continue;
             }
             out.add(e.getKey(), e.getValue());

@@ -191,6 +191,7 @@ public class GatewayApiTest {
         JsonPath echo = given().header("X-API-Key", k.apiKey())
                 .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-Proto", "https").header("Forwarded", "for=6.6.6.6")
                 .header("X-Portcullis-Key-Id", "forged").header("X-Request-Id", "trace-abcdef12")
+                .header("X-Portcullis-Groups", "admin").header("X-User-ID", "admin").header("X-Original-URL", "/gateway/keys")
                 .queryParam("q", "1")
                 .get("/auth/session").then().statusCode(200)
                 .header("X-Request-Id", "trace-abcdef12")
@@ -203,6 +204,9 @@ public class GatewayApiTest {
         assertEquals(k.keyId(), echoHeader(echo, "x-portcullis-key-id"));
         assertEquals("trace-abcdef12", echoHeader(echo, "x-request-id"));
         assertNull(echoHeader(echo, "x-api-key"), "the key never leaves the gateway");
+        assertNull(echoHeader(echo, "x-portcullis-groups"), "the gateway's namespace is its own");
+        assertNull(echoHeader(echo, "x-user-id"), "no identity header from the client reaches a service");
+        assertNull(echoHeader(echo, "x-original-url"));
     }
 
     @Test
