@@ -3,6 +3,7 @@ package io.portcullis.devinfra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /** The Kubernetes manifests keep the promises of deploy/k8s/README.md. */
+@SuppressWarnings("unchecked")
 class KubernetesManifestsTest {
 
     static final Path K8S = Path.of("..", "deploy", "k8s");
@@ -61,6 +63,14 @@ class KubernetesManifestsTest {
             Map<String, Object> pod = at(d, "spec", "template", "spec");
             assertEquals(Boolean.FALSE, pod.get("automountServiceAccountToken"), name);
             assertEquals("RuntimeDefault", at(pod, "securityContext", "seccompProfile", "type"), name);
+            List<Map<String, Object>> inits = at(pod, "initContainers");
+            for (Map<String, Object> c : inits == null ? List.<Map<String, Object>>of() : inits) {
+                Map<String, Object> sc = at(c, "securityContext");
+                assertEquals(Boolean.FALSE, sc.get("allowPrivilegeEscalation"), name);
+                assertEquals(Boolean.TRUE, sc.get("readOnlyRootFilesystem"), name);
+                assertEquals(List.of("ALL"), at(sc, "capabilities", "drop"), name);
+                assertNull(at(sc, "capabilities", "add"), name);
+            }
             List<Map<String, Object>> containers = at(pod, "containers");
             for (Map<String, Object> c : containers) {
                 Map<String, Object> sc = at(c, "securityContext");
@@ -69,9 +79,11 @@ class KubernetesManifestsTest {
                 assertEquals(List.of("ALL"), at(sc, "capabilities", "drop"), name);
                 List<String> added = at(sc, "capabilities", "add");
                 if (added != null) {
-                    // only what the baseline Pod Security Standard allows, and only for the sandbox
+                    // only what the baseline Pod Security Standard allows, and only for the sandbox (which
+                    // drops each job to nobody, hands it its folder and cleans up after it)
                     assertEquals("exec-service", name);
-                    assertTrue(List.of("SETUID", "SETGID", "SETPCAP", "KILL").containsAll(added), added.toString());
+                    assertTrue(List.of("SETUID", "SETGID", "SETPCAP", "KILL", "CHOWN", "FOWNER", "DAC_OVERRIDE").containsAll(added),
+                            added.toString());
                 }
                 assertEquals("management", at(c, "readinessProbe", "httpGet", "port"), name);
                 assertEquals("/q/health/ready", at(c, "readinessProbe", "httpGet", "path"), name);
@@ -106,6 +118,85 @@ class KubernetesManifestsTest {
                         assertTrue(String.valueOf(e.get("value")).startsWith("/run/secrets/"), name + ": " + var);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * With fsGroup, Kubernetes leaves secret files 0440 (root:fsGroup), which the services refuse: a pod
+     * that sets it never mounts a secret into its service, only into the init step that copies it, 0400
+     * and owned by the pod's user, into memory at /run/secrets.
+     */
+    @Test
+    void podsWithFsGroupHandTheirServiceOwnerOnlyCopiesOfTheSecrets() throws IOException {
+        for (Map<String, Object> d : deployments()) {
+            String name = at(d, "metadata", "name");
+            Map<String, Object> pod = at(d, "spec", "template", "spec");
+            if (at(pod, "securityContext", "fsGroup") == null) {
+                continue;
+            }
+            List<Map<String, Object>> volumes = at(pod, "volumes");
+            List<String> secretVolumes = volumes.stream().filter(v -> v.containsKey("secret")).map(v -> (String) v.get("name")).toList();
+            Map<String, Object> copies = volumes.stream().filter(v -> "secret-files".equals(v.get("name"))).findFirst().orElseThrow();
+            assertEquals("Memory", at(copies, "emptyDir", "medium"), name);
+            for (Map<String, Object> c : (List<Map<String, Object>>) at(pod, "containers")) {
+                List<Map<String, Object>> mounts = at(c, "volumeMounts");
+                for (Map<String, Object> m : mounts) {
+                    assertFalse(secretVolumes.contains(m.get("name")), name + " mounts secret " + m.get("name") + " directly");
+                }
+                assertTrue(mounts.stream().anyMatch(m -> "secret-files".equals(m.get("name")) && "/run/secrets".equals(m.get("mountPath"))
+                        && Boolean.TRUE.equals(m.get("readOnly"))), name);
+            }
+            List<Map<String, Object>> inits = at(pod, "initContainers");
+            Map<String, Object> copy = inits.stream().filter(c -> "secret-files".equals(c.get("name"))).findFirst().orElseThrow();
+            List<Map<String, Object>> mounts = at(copy, "volumeMounts");
+            for (String secret : secretVolumes) {
+                assertTrue(mounts.stream().anyMatch(m -> secret.equals(m.get("name"))
+                        && String.valueOf(m.get("mountPath")).startsWith("/run/secrets-in/")), name + " copies " + secret);
+            }
+        }
+    }
+
+    /** The copy step itself, run on the layout the kubelet makes (..data links, files 0440). */
+    @Test
+    void theCopyStepLeavesOwnerOnlyFilesAndNoBookkeeping(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in/database");
+        Path stamp = Files.createDirectories(in.resolve("..2026_11_29_04_00_00.123"));
+        Files.writeString(stamp.resolve("password"), "s3cret-value\n");
+        Files.setPosixFilePermissions(stamp.resolve("password"), java.nio.file.attribute.PosixFilePermissions.fromString("r--r-----"));
+        Files.createSymbolicLink(in.resolve("..data"), Path.of("..2026_11_29_04_00_00.123"));
+        Files.createSymbolicLink(in.resolve("password"), Path.of("..data/password"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Process p = new ProcessBuilder("/bin/sh", K8S.resolve("base/copy-secrets.sh").toString(), tmp.resolve("in").toString(),
+                out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        Path copied = out.resolve("database/password");
+        assertEquals("s3cret-value\n", Files.readString(copied));
+        assertEquals("r--------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copied)));
+        assertEquals("r-x------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("database"))));
+        assertFalse(Files.isSymbolicLink(copied));
+        try (Stream<Path> left = Files.list(out.resolve("database"))) {
+            assertEquals(List.of("password"), left.map(f -> f.getFileName().toString()).toList(), "only the keys");
+        }
+    }
+
+    /** One login role per service, so that no service can reach another's database. */
+    @Test
+    void everyServiceLogsInToPostgresqlAsItself() throws IOException {
+        List<String> users = new ArrayList<>();
+        for (Map<String, Object> d : deployments()) {
+            Map<String, Object> c = ((List<Map<String, Object>>) at(d, "spec", "template", "spec", "containers")).get(0);
+            List<Map<String, Object>> env = at(c, "env");
+            users.add(env.stream().filter(e -> "QUARKUS_DATASOURCE_USERNAME".equals(e.get("name"))).map(e -> (String) e.get("value"))
+                    .findFirst().orElseThrow(() -> new AssertionError(at(d, "metadata", "name") + " names no database role")));
+        }
+        assertEquals(5, users.stream().distinct().count(), users.toString());
+        for (Map<String, Object> doc : documents()) {
+            if ("ConfigMap".equals(doc.get("kind"))) {
+                Map<String, Object> data = at(doc, "data");
+                assertFalse(data != null && data.containsKey("QUARKUS_DATASOURCE_USERNAME"), "not shared through a ConfigMap");
             }
         }
     }

@@ -38,7 +38,9 @@ public final class WorkFolders {
 
     /**
      * Opens the configured root (checked: a real directory, not a link, owned by this process, not
-     * writable by group or others) or makes a fresh private one under {@code java.io.tmpdir}.
+     * writable by group or others) or makes a fresh private one under {@code java.io.tmpdir}. An
+     * empty root that group or others may write (a Kubernetes {@code emptyDir} is made {@code 0777}) is
+     * closed first and accepted only if it is still empty then: nobody else could have put anything in.
      */
     public static WorkFolders open(Optional<Path> configured) {
         try {
@@ -59,13 +61,21 @@ public final class WorkFolders {
                 throw new IllegalStateException("portcullis.exec.work-root must be owned by the service's user");
             }
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
-            if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-                throw new IllegalStateException("portcullis.exec.work-root must not be writable by group or others");
-            }
+            boolean openToOthers = mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
             Files.setPosixFilePermissions(root, ROOT_MODE);
+            if (openToOthers && !isEmpty(root)) {
+                throw new IllegalStateException("portcullis.exec.work-root must not be writable by group or others "
+                        + "(an empty one is closed and used; this one is not empty)");
+            }
             return new WorkFolders(root.toRealPath(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("portcullis.exec.work-root cannot be prepared", e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
         }
     }
 
