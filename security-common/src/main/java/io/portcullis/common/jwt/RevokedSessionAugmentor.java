@@ -35,7 +35,14 @@ public class RevokedSessionAugmentor implements SecurityIdentityAugmentor {
         if (sid == null) {
             return Uni.createFrom().item(identity);
         }
-        if (!revocations.isFresh() || revocations.isRevoked(sid)) {
+        if (!revocations.isFresh()) {
+            // the list cannot be read (Redis down for longer than max-staleness): fail closed, but say
+            // so (503, retry) instead of telling the client its credential is bad
+            return Uni.createFrom().failure(new io.portcullis.common.problem.ProblemException(503, "unavailable",
+                    "Service unavailable", "Session revocations cannot be checked right now; retry shortly.", null,
+                    java.util.Map.of("Retry-After", "5")));
+        }
+        if (revocations.isRevoked(sid)) {
             return Uni.createFrom().failure(new AuthenticationFailedException());
         }
         return Uni.createFrom().item(identity);
