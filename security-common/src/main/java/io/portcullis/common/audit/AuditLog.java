@@ -90,7 +90,10 @@ public class AuditLog {
 
     /** Fills in the context, redacts, and sends; failures are absorbed (see class comment). */
     public void record(AuditEvent.Builder builder) {
-        AuditEvent event = complete(builder);
+        send(complete(builder));
+    }
+
+    private void send(AuditEvent event) {
         count(event);
         sink.accept(event).subscribe().with(ok -> {
         }, failure -> buffer(event, failure));
@@ -145,7 +148,7 @@ public class AuditLog {
      * Keys idle for a minute are forgotten.
      */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void flushSuppressed() {
+    public void flushSuppressed() {
         long now = System.nanoTime();
         throttles.forEach((key, t) -> {
             java.util.function.Supplier<AuditEvent.Builder> event;
@@ -170,7 +173,12 @@ public class AuditLog {
             if (others > 0) {
                 builder.detail("suppressed", others);
             }
-            record(builder);
+            // recorded later than it happened, maybe inside another request: nothing of that request's
+            // context (its id, address, actor) may be filled in
+            if (builder.service() == null) {
+                builder.service(service);
+            }
+            send(Redactor.event(builder.build()));
         });
     }
 

@@ -54,6 +54,25 @@ public class ProbeResource {
         return Response.status(403).build();
     }
 
+    /** The same, the event built only when recorded (as the gateway's hot paths do), saying nothing of the caller. */
+    @POST
+    @Path("/throttled-lazy")
+    @PermitAll
+    public Response throttledLazy(@QueryParam("marker") String marker) {
+        audit.recordThrottled("probe-lazy|" + marker,
+                () -> io.portcullis.common.audit.AuditLog.event("api_key", "denied").detail("marker", marker));
+        return Response.status(403).build();
+    }
+
+    /** Records what the throttles hold back, inside this (authenticated) request. */
+    @POST
+    @Path("/flush-throttled")
+    @RolesAllowed("user")
+    public Response flushThrottled() {
+        audit.flushSuppressed();
+        return Response.noContent().build();
+    }
+
     public record Item(@NotBlank @Size(max = 20) String name, @Min(1) @Max(10) int count, List<String> tags) {
     }
 
