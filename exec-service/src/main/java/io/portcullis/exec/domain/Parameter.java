@@ -37,6 +37,7 @@ public record Parameter(String name, ParameterType type, Pattern pattern, int ma
         switch (type) {
             case PACKAGE_NAME -> Validation.packageName(field, value);
             case STRING -> Validation.require(field, value, pattern, maxLength, hint);
+            case PATH -> Validation.relativePath(field, value, maxLength);
             case INTEGER -> {
                 Validation.require(field, value, DIGITS, 18, "digits");
                 long n = Long.parseLong(value);

@@ -7,7 +7,12 @@ public enum ParameterType {
     /** A string that must match the parameter's own allow-list pattern and maximum length. */
     STRING("string"),
     /** A decimal integer between the parameter's {@code min} and {@code max}. */
-    INTEGER("integer");
+    INTEGER("integer"),
+    /**
+     * A path inside the job's work folder (where the job runs): relative, letters, digits, '.', '-',
+     * '_' and '/', no empty, '.' or '..' segment (the seed's {@code validate_file_path}, {@code Validation.relativePath}).
+     */
+    PATH("path");
 
     private final String label;
 

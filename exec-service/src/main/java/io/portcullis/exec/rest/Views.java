@@ -28,6 +28,7 @@ final class Views {
                 case PACKAGE_NAME -> io.portcullis.common.validation.Validation.PACKAGE_NAME.pattern();
                 case STRING -> p.pattern().pattern();
                 case INTEGER -> "^[0-9]+$";
+                case PATH -> io.portcullis.common.validation.Validation.FILE_PATH.pattern(); // and no leading '/', '.' or '..' segment
             };
             return new ParameterView(p.name(), p.type().label(), p.description(), pattern, p.maxLength(),
                     integer ? p.min() : null, integer ? p.max() : null, p.allowLeadingDash());

@@ -293,7 +293,7 @@ public final class CatalogLoader {
         String typeText = text(node.get("type"), null, where + "type");
         ParameterType type = typeText == null ? null : ParameterType.ofLabel(typeText);
         if (type == null) {
-            throw fail(where + "'type' must be package-name, string or integer");
+            throw fail(where + "'type' must be package-name, string, integer or path");
         }
         String description = text(node.get("description"), "", where + "description");
         boolean leadingDash = bool(node.get("allow-leading-dash"), false, where + "allow-leading-dash");
@@ -306,6 +306,17 @@ public final class CatalogLoader {
             case PACKAGE_NAME -> {
                 refuse(node, where, type, "pattern", "max-length", "min", "max", "allow-leading-dash");
                 maxLength = io.portcullis.common.validation.Validation.PACKAGE_NAME_MAX;
+            }
+            case PATH -> {
+                refuse(node, where, type, "pattern", "min", "max", "allow-leading-dash");
+                JsonNode ml = node.get("max-length");
+                if (ml != null && (!ml.canConvertToInt() || ml.asInt() < 1 || ml.asInt() > 4096)) {
+                    throw fail(where + "'max-length' must be between 1 and 4096");
+                }
+                maxLength = ml == null ? 255 : ml.asInt();
+                if (hint == null) {
+                    hint = "a relative path inside the job's work folder";
+                }
             }
             case STRING -> {
                 refuse(node, where, type, "min", "max");

@@ -33,6 +33,22 @@ class ParameterTest {
         }
     }
 
+    static final Parameter PATH = new Parameter("path", ParameterType.PATH, null, 200, 0, 0, false, "", null);
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/etc/passwd", "/", "../x", "a/../b", "..", "./x", "a/./b", "a//b", "a/", "-rf", "a\\b",
+            "%2e%2e/x", "a b", "a\u0000b", "é/x", "" })
+    void aPathStaysInsideTheWorkFolder(String hostile) {
+        ValidationException e = assertThrows(ValidationException.class, () -> PATH.validate(hostile));
+        assertThat(e.field(), equalTo("params.path"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "out.txt", "reports/2026/q4.csv", "a-b_c.d", ".hidden" })
+    void aRelativePathInsideIsAccepted(String ok) {
+        assertThat(PATH.validate(ok), equalTo(ok));
+    }
+
     @Test
     void packageNameLengthIsAtMostOneHundred() {
         assertThat(PACKAGE.validate("a".repeat(100)), equalTo("a".repeat(100)));

@@ -93,6 +93,18 @@ public class JobsApiTest {
         }
     }
 
+    /** A path parameter names something inside the job's work folder, or nothing: checked before any process. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "/etc/passwd", "/tmp/x", "../escape", "a/../../b", "./x", "a//b" })
+    void refusesAPathOutsideTheWorkFolderWithoutStartingAProcess(String hostile) {
+        String token = Jobs.userToken();
+        double before = Jobs.spawns("touch-here");
+        Jobs.submit(token, "touch-here", Map.of("path", hostile)).then().spec(Specs.problem(400))
+                .body("field", equalTo("params.path"));
+        assertEquals(before, Jobs.spawns("touch-here"));
+        Specs.as(token).get("/exec/jobs").then().statusCode(200).body("jobs", hasSize(0));
+    }
+
     /** Each must be refused by a string parameter even though its pattern allows spaces and dots. */
     static Stream<Arguments> hostileTexts() {
         return Stream.of(

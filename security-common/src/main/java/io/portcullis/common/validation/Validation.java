@@ -72,6 +72,24 @@ public final class Validation {
     }
 
     /**
+     * A path that can only name something inside whatever folder it is resolved against (a job's work
+     * folder, say), judged on its text alone: allow-listed characters ({@link #FILE_PATH}), at most
+     * {@code maxLength}, relative (no leading {@code /}), and no empty, {@code .} or {@code ..} segment.
+     */
+    public static String relativePath(String field, String path, int maxLength) {
+        require(field, path, FILE_PATH, Math.min(maxLength, FILE_PATH_MAX), "letters, digits, '.', '-', '_' and '/'");
+        if (path.startsWith("/")) {
+            throw new ValidationException(field, field + " must be a relative path");
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new ValidationException(field, field + " must not contain an empty, '.' or '..' segment");
+            }
+        }
+        return path;
+    }
+
+    /**
      * The seed's {@code validate_file_path}, hardened: the path must resolve, after canonicalisation,
      * to {@code baseDir} or somewhere inside it.
      *
