@@ -53,7 +53,7 @@ public class ProblemMappers {
      * client address, actor and path per second at most.
      */
     private void auditValidation(HttpServerRequest request, String field) {
-        audit.recordThrottled("validation|" + ip(request) + "|" + AuditLog.currentActor() + "|" + request.path(),
+        audit.recordThrottled("validation|" + ip(request) + "|" + AuditLog.currentActor() + "|" + area(request.path()),
                 AuditLog.event("validation_failure", "denied").detail("field", field)
                         .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
     }
@@ -64,9 +64,23 @@ public class ProblemMappers {
      * the same second is its own event).
      */
     private void auditAuthz(HttpServerRequest request, String reason) {
-        audit.recordThrottled("authz|" + reason + "|" + ip(request) + "|" + AuditLog.currentActor() + "|" + request.path(),
+        audit.recordThrottled("authz|" + reason + "|" + ip(request) + "|" + AuditLog.currentActor() + "|" + area(request.path()),
                 AuditLog.event("authz_failure", "denied").detail("reason", reason)
                         .detail("method", request.method().name()).detail("path", Validation.forLog(request.path(), 200)));
+    }
+
+    /**
+     * What refusals are throttled by: the path's first segment ({@code /secrets}), not the whole path,
+     * so that a client varying the path cannot turn each request into an audit event of its own. The
+     * event recorded still carries the full path; the others are counted in it.
+     */
+    static String area(String path) {
+        if (path == null || path.isEmpty()) {
+            return "/";
+        }
+        int second = path.indexOf('/', 1);
+        String first = second < 0 ? path : path.substring(0, second);
+        return first.length() > 64 ? first.substring(0, 64) : first;
     }
 
     private static String ip(HttpServerRequest request) {
@@ -157,7 +171,7 @@ public class ProblemMappers {
         if (status == 503) {
             // a downed database or Redis: no stack trace per request, one event a second per path with a count
             LOG.warnf("a dependency is unavailable [requestId=%s]: %s", requestId, e.getClass().getSimpleName());
-            audit.recordThrottled("dependency|" + request.path(), AuditLog.event("system_error", "failure")
+            audit.recordThrottled("dependency|" + area(request.path()), AuditLog.event("system_error", "failure")
                     .detail("reason", "dependency_unavailable").detail("method", request.method().name())
                     .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));
             return Response.fromResponse(Problems.response(Problem.of(503,
@@ -166,7 +180,7 @@ public class ProblemMappers {
         }
         LOG.errorf(e, "unexpected failure [requestId=%s]", requestId);
         // throttled like the others (with a count): a failure that repeats must not flood the audit log
-        audit.recordThrottled("error|" + request.path() + "|" + e.getClass().getName(),
+        audit.recordThrottled("error|" + area(request.path()) + "|" + e.getClass().getName(),
                 AuditLog.event("system_error", "failure").detail("method", request.method().name())
                 .detail("path", Validation.forLog(request.path(), 200)).detail("error", e.getClass().getSimpleName()));
         return Problems.response(Problem.of(500, Problem.defaultDetail(500), requestId));
