@@ -275,7 +275,10 @@ class LegacyAndPlaintextTest {
         Accounts.login(a.username(), marker).then().statusCode(200);
         Accounts.login(a.username(), marker + "-wrong").then().statusCode(401);
         String next = Accounts.strongPassword();
-        String jwt = Accounts.session(a)[1];
+        String[] session = Accounts.session(a);
+        String jwt = session[1];
+        String refreshed = Specs.json().header("X-Session-Token", session[0]).post("/auth/session/refresh").then().statusCode(200)
+                .extract().jsonPath().getString("accessToken");
         Specs.as(jwt).body(Map.of("oldPassword", marker, "newPassword", next)).put("/auth/me/password").then().statusCode(204);
         AuditOutbox.await(AuditOutbox.typeAndDetail("config_change", "username", a.username()));
 
@@ -300,6 +303,7 @@ class LegacyAndPlaintextTest {
                 default -> "";
             };
             assertFalse(content.contains(marker) || content.contains(next), "no plaintext password in Redis key " + key);
+            assertFalse(content.contains(session[0]), "the session token is kept only as its SHA-256, not in " + key);
         }
         // the audit trail
         String audit = AuditOutbox.events().toString();
@@ -311,6 +315,15 @@ class LegacyAndPlaintextTest {
         String logs = Files.readString(log);
         assertTrue(logs.contains("Installed features"), "the log file is real");
         assertFalse(logs.contains(marker) || logs.contains(next), "no plaintext password in the logs");
+        // nor any credential a client holds: the session token, the access tokens (whole or their signature)
+        for (String credential : List.of(session[0], jwt, refreshed, jwt.substring(jwt.lastIndexOf('.') + 1))) {
+            assertFalse(logs.contains(credential), "no session or access token in the logs");
+            assertFalse(audit.contains(credential), "no session or access token in audit events");
+        }
+        // the session token is stored only as its SHA-256
+        for (String key : keys) {
+            assertFalse(key.contains(session[0]), "no session token in a Redis key name");
+        }
     }
 
     static String dump() throws Exception {
