@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -207,6 +208,30 @@ public class GatewayApiTest {
         assertNull(echoHeader(echo, "x-portcullis-groups"), "the gateway's namespace is its own");
         assertNull(echoHeader(echo, "x-user-id"), "no identity header from the client reaches a service");
         assertNull(echoHeader(echo, "x-original-url"));
+    }
+
+    /** An API key's secret appears nowhere but in the one response that created it. */
+    @Test
+    void noApiKeyInTheLogsOrTheAuditTrail() throws Exception {
+        Keys.Key k = Keys.create("/secrets");
+        String secret = k.apiKey().substring(k.apiKey().lastIndexOf('_') + 1);
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200);
+        given().header("X-API-Key", k.apiKey()).get("/exec/jobs").then().statusCode(403); // out of scope
+        given().header("X-API-Key", k.apiKey() + "x").get("/secrets/v1/x").then().statusCode(403); // wrong secret
+        given().queryParam("apikey", k.apiKey()).get("/secrets/v1/x").then().statusCode(400); // in the query string
+        Keys.admin().delete("/gateway/keys/" + k.keyId()).then().statusCode(204);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 403); // revoked
+        io.portcullis.common.testing.AuditOutbox.await(e -> "api_key".equals(e.getString("type"))
+                && k.keyId().equals(String.valueOf(e.getJsonObject("details").getValue("keyId"))));
+        String audit = io.portcullis.common.testing.AuditOutbox.events().toString();
+        assertTrue(audit.contains(k.keyId()), "the key's decisions are audited by id");
+        assertFalse(audit.contains(secret), "never its secret");
+        java.nio.file.Path log = java.nio.file.Path.of("target/gateway-test.log");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(log));
+        String logs = java.nio.file.Files.readString(log);
+        assertTrue(logs.contains("Installed features"), "the log file is real");
+        assertFalse(logs.contains(secret), "no API key secret in the logs");
     }
 
     @Test
