@@ -268,6 +268,29 @@ class LegacyAndPlaintextTest {
         }
     }
 
+    @Inject
+    Bootstrap bootstrap;
+
+    /** Users exist: a later start leaves them alone, whatever its bootstrap settings say. */
+    @Test
+    void aSecondStartIgnoresTheBootstrapAdmin() throws Throwable {
+        String before = adminRows();
+        io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> bootstrap.admin());
+        assertEquals(before, adminRows(), "the first admin is neither created again nor given a new password");
+        org.junit.jupiter.api.Assertions.assertNotNull(before, "the bootstrap admin exists");
+    }
+
+    private static String adminRows() throws Exception {
+        try (Connection c = db(); var st = c.prepareStatement(
+                "SELECT string_agg(id::text || ' ' || password_hash || ' ' || updated_at::text, '|') FROM app_user WHERE username = ?")) {
+            st.setString(1, io.portcullis.auth.AuthTestResource.ADMIN);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     @Test
     void noPlaintextPasswordInTheDatabaseRedisTheAuditTrailOrTheLogs() throws Exception {
         Accounts.Account a = Accounts.create();
