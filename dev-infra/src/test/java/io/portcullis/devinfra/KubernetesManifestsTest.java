@@ -201,6 +201,34 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** Every image a Deployment runs is one this repository builds (deploy/docker), of the module it names. */
+    @Test
+    void everyImageIsBuiltFromThisRepository() throws IOException {
+        Path docker = K8S.resolveSibling("docker");
+        String jvm = Files.readString(docker.resolve("Dockerfile.jvm"));
+        for (Map<String, Object> d : deployments()) {
+            String name = at(d, "metadata", "name");
+            Map<String, Object> pod = at(d, "spec", "template", "spec");
+            List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) pod.get("containers"));
+            if (pod.get("initContainers") != null) {
+                all.addAll((List<Map<String, Object>>) pod.get("initContainers"));
+            }
+            for (Map<String, Object> c : all) {
+                String image = (String) c.get("image");
+                assertTrue(image.startsWith("ghcr.io/portcullis/" + name + ":"), name + " runs " + image);
+            }
+            assertTrue(Files.isDirectory(K8S.resolve("../..").resolve(name).resolve("src/main/java")), name + " is a module");
+            if (name.equals("exec-service")) {
+                assertTrue(Files.readString(docker.resolve("Dockerfile.exec-service")).contains("exec-service/target/quarkus-app/"));
+            } else {
+                assertTrue(jvm.contains("${SERVICE}/target/quarkus-app/"), name);
+            }
+        }
+        String ignore = Files.readString(K8S.resolve("../../.dockerignore"));
+        assertTrue(ignore.lines().anyMatch("*"::equals), "the build context leaves everything out (.portcullis/ holds keys)...");
+        assertTrue(ignore.contains("!*/target/quarkus-app/"), "...but the built applications");
+    }
+
     @Test
     void theNetworkDeniesByDefault() throws IOException {
         Map<String, Object> deny = documents().stream()
