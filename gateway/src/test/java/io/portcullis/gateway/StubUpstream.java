@@ -24,7 +24,12 @@ public final class StubUpstream {
     }
 
     public int start(HttpServerOptions options) throws Exception {
-        server = vertx.createHttpServer(options.setPort(0).setHost("127.0.0.1")).requestHandler(req -> {
+        return start(options, "127.0.0.1");
+    }
+
+    /** Listening on {@code host} (another loopback address, say, that a certificate does not name). */
+    public int start(HttpServerOptions options, String host) throws Exception {
+        server = vertx.createHttpServer(options.setPort(0).setHost(host)).requestHandler(req -> {
             String path = req.path();
             if (path.endsWith("/slow")) {
                 vertx.setTimer(3000, t -> req.response().end("late"));

@@ -85,6 +85,10 @@ class TlsTest {
                 config.put("quarkus.http.insecure-requests", "redirect");
                 config.put("portcullis.gateway.upstreams.tlsok", "https://localhost:" + trusted);
                 config.put("portcullis.gateway.upstreams.tlsbad", "https://localhost:" + untrusted);
+                // the trusted certificate (for localhost and 127.0.0.1), reached by a name it is not for
+                int wrongName = new StubUpstream(vertx).start(new HttpServerOptions().setSsl(true)
+                        .setPfxKeyCertOptions(new PfxOptions().setPath(good.toString()).setPassword(password)), "127.0.0.2");
+                config.put("portcullis.gateway.upstreams.tlswrongname", "https://127.0.0.2:" + wrongName);
                 config.put("portcullis.gateway.upstream-trust-certificates", goodPem.toString());
                 return config;
             } catch (Exception e) {
@@ -216,6 +220,9 @@ class TlsTest {
                 .header("X-API-Key", k.apiKey()).get("/tlsok/ping").then().statusCode(200);
         given().config(RestAssuredConfig.config().sslConfig(trustOurCert())).baseUri("https://localhost").port(https.getPort())
                 .header("X-API-Key", k.apiKey()).get("/tlsbad/ping").then().spec(Specs.problem(503));
+        // a certificate the CA signed, for another host: refused too (the host name is verified, not only the chain)
+        given().config(RestAssuredConfig.config().sslConfig(trustOurCert())).baseUri("https://localhost").port(https.getPort())
+                .header("X-API-Key", k.apiKey()).get("/tlswrongname/ping").then().spec(Specs.problem(503));
     }
 
 }
