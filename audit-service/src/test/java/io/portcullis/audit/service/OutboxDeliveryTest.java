@@ -117,17 +117,7 @@ class OutboxDeliveryTest {
         } finally {
             relay.close();
         }
-        List<String> order = new java.util.ArrayList<>();
-        long after = 0;
-        while (true) {
-            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
-                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
-            order.addAll(page.getList("events.details.n", String.class));
-            if (page.get("nextAfterSeq") == null) {
-                break;
-            }
-            after = page.getLong("nextAfterSeq");
-        }
+        List<String> order = detailsN(actor);
         assertEquals(1000, order.size(), "every event arrived once");
         for (int i = 0; i < 1000; i++) {
             assertEquals(Integer.toString(i), order.get(i), "in the order they were emitted");
@@ -184,17 +174,7 @@ class OutboxDeliveryTest {
         assertTrue(firstAsked.get() >= 8, "the first instance delivered all eight batches: " + firstAsked.get());
         assertEquals(0, secondAsked.get(), "the second instance never forwarded while the first drained");
         assertEquals(1600, count(actor));
-        List<String> order = new java.util.ArrayList<>();
-        long after = 0;
-        while (true) {
-            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
-                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
-            order.addAll(page.getList("events.details.n", String.class));
-            if (page.get("nextAfterSeq") == null) {
-                break;
-            }
-            after = page.getLong("nextAfterSeq");
-        }
+        List<String> order = detailsN(actor);
         for (int i = 0; i < 1600; i++) {
             assertEquals(Integer.toString(i), order.get(i), "in the order they were emitted");
         }
@@ -234,6 +214,21 @@ class OutboxDeliveryTest {
         String dead = "audit:dead:{" + producer + "}";
         assertEquals(1L, redis.stream(String.class).xlen(dead).await().atMost(Duration.ofSeconds(5)));
         redis.key().del(forwarder.outboxKey(), forwarder.outboxKey() + ":leader", dead).await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** The {@code n} detail of every event of {@code actor}, in the order the chain holds them. */
+    static List<String> detailsN(String actor) {
+        List<String> order = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            var page = Specs.as(ChainIntegrityTest.auditor()).queryParam("actor", actor).queryParam("limit", 1000)
+                    .queryParam("afterSeq", after).get("/audit/events").jsonPath();
+            order.addAll(page.getList("events.details.n", String.class));
+            if (page.get("nextAfterSeq") == null) {
+                return order;
+            }
+            after = page.getLong("nextAfterSeq");
+        }
     }
 
     static int count(String actor) {
