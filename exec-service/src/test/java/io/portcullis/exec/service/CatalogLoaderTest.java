@@ -121,7 +121,8 @@ class CatalogLoaderTest {
             string without pattern    | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: string, max-length: 5}} | needs an allow-list 'pattern'
             pattern that fails        | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: string, pattern: '[a-', max-length: 5}} | does not compile
             string without max-length | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: string, pattern: 'a'}} | 'max-length'
-            unknown type              | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: path}} | 'type' must be
+            unknown type              | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: file}} | 'type' must be
+            path with a pattern       | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: path, pattern: '.*'}} | pattern
             integer without range     | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: integer}} | 'min' and 'max'
             pattern on package-name   | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: package-name, pattern: '.*'}} | does not apply
             dash without end marker   | binary: /bin/echo, argv: ['{n}'], parameters: {n: {type: string, pattern: '.+', max-length: 5, allow-leading-dash: true}} | no '--' comes before it
