@@ -161,6 +161,8 @@ class OutboxDeliveryTest {
                     .detail("n", i).build()).await().atMost(Duration.ofSeconds(5));
         }
         var draining = first.drain().subscribeAsCompletionStage();
+        // the first asks for a token only once it holds the lease: from then on the second tries all along
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> firstAsked.get() >= 1);
         while (!draining.isDone()) {
             second.drain().onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(20));
             try {
