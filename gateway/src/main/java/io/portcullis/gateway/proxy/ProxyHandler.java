@@ -66,8 +66,7 @@ public class ProxyHandler {
     private static final Set<CharSequence> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection");
     private static final Set<String> STRIPPED_REQUEST = Set.of("x-api-key", "x-forwarded-for", "x-forwarded-proto",
-            "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded", "x-real-ip", "x-request-id",
-            "x-portcullis-key-id", "x-portcullis-client-ip", "host",
+            "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded", "x-real-ip", "x-request-id", "host",
             // identity and path overrides that a proxy or SSO layer might set and a backend might believe
             "x-user-id", "x-user", "x-remote-user", "remote-user", "x-authenticated-user", "x-forwarded-user",
             "x-auth-request-user", "x-auth-request-email", "x-original-url", "x-original-uri", "x-rewrite-url");

@@ -112,11 +112,6 @@ public class RevocationList {
                 .schedule(this::subscribe, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Whether this instance currently hears revocations as they are announced. */
-    public boolean isListening() {
-        return subscriber != null && !resubscribing.get();
-    }
-
     /** Messages are {@code sid|expiresAtMillis}. */
     void onMessage(String message) {
         int bar = message.indexOf('|');
