@@ -30,9 +30,23 @@ class LoginThrottleScriptTest {
     @Inject
     ReactiveRedisDataSource redis;
 
+    /** Addresses handed out by {@link #address()}: the clock is pinned, so their counts must not outlive the test. */
+    private final java.util.List<String> addresses = new java.util.ArrayList<>();
+
     @AfterEach
     void realClock() {
         throttle.useClock(null);
+        for (String a : addresses) {
+            redis.key().del(LoginThrottle.addressKey(a)).await().atMost(WAIT);
+        }
+    }
+
+    /** A fresh address: Redis is shared across runs, and a fixed one would pile up failures until it locks. */
+    private String address() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        String a = "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
+        addresses.add(a);
+        return a;
     }
 
     private LoginThrottle.Failure fail(String user, String address, long now) {
@@ -48,7 +62,7 @@ class LoginThrottleScriptTest {
     @Test
     void locksOnTheTenthFailureWithinTheWindow() {
         String user = "u-" + UUID.randomUUID();
-        String ip = "10.9." + (int) (Math.random() * 250) + ".1";
+        String ip = address();
         for (int i = 1; i < 10; i++) {
             assertEquals(Duration.ZERO, fail(user, ip, T0 + i).accountLock());
         }
@@ -60,10 +74,9 @@ class LoginThrottleScriptTest {
     @Test
     void failuresSpreadBeyondTheWindowNeverLock() {
         String user = "u-" + UUID.randomUUID();
-        String ip = "10.8.0.1";
         long minute = 60_000;
         for (int i = 0; i < 30; i++) {
-            assertEquals(Duration.ZERO, fail(user, ip + i, T0 + i * 2 * minute).accountLock(),
+            assertEquals(Duration.ZERO, fail(user, address(), T0 + i * 2 * minute).accountLock(),
                     "one failure every two minutes: never ten within 15 minutes");
         }
     }
@@ -73,43 +86,50 @@ class LoginThrottleScriptTest {
         String user = "u-" + UUID.randomUUID();
         long now = T0;
         long[] expected = { 2000, 4000, 8000, 8000, 8000 };
+        String[] ips = new String[10];
+        for (int i = 0; i < ips.length; i++) {
+            ips[i] = address();
+        }
+        String other = address();
         for (long lock : expected) {
             LoginThrottle.Failure f = null;
             for (int i = 0; i < 10; i++) {
-                f = fail(user, "10.7.0." + i, ++now);
+                f = fail(user, ips[i], ++now);
             }
             assertEquals(Duration.ofMillis(lock), f.accountLock());
             now += lock; // wait the lock out
-            assertEquals(Duration.ZERO, remaining(user, "10.7.0.99", now));
+            assertEquals(Duration.ZERO, remaining(user, other, now));
         }
     }
 
     @Test
     void failuresDuringALockAreNotCountedAndCannotExtendIt() {
         String user = "u-" + UUID.randomUUID();
+        String ip = address();
         for (int i = 1; i <= 10; i++) {
-            fail(user, "10.6.0.1", T0 + i);
+            fail(user, ip, T0 + i);
         }
         for (int i = 0; i < 50; i++) {
-            fail(user, "10.6.0.1", T0 + 100 + i);
+            fail(user, ip, T0 + 100 + i);
         }
-        assertEquals(Duration.ZERO, remaining(user, "10.6.0.1", T0 + 10 + 2000), "still only the first 2 s lock");
+        assertEquals(Duration.ZERO, remaining(user, ip, T0 + 10 + 2000), "still only the first 2 s lock");
     }
 
     @Test
     void aSuccessResetsTheAccountButNotTheAddress() {
         String user = "u-" + UUID.randomUUID();
+        String ip = address();
         for (int i = 1; i <= 9; i++) {
-            fail(user, "10.5.0.1", T0 + i);
+            fail(user, ip, T0 + i);
         }
         throttle.recordSuccess(user).await().atMost(WAIT);
-        assertEquals(Duration.ZERO, fail(user, "10.5.0.1", T0 + 20).accountLock(), "count restarted at 1");
+        assertEquals(Duration.ZERO, fail(user, ip, T0 + 20).accountLock(), "count restarted at 1");
     }
 
     @Test
     void anAddressIsLockedAcrossAccounts() {
         // test profile: 1000 failures per address
-        String ip = "10.4." + (int) (Math.random() * 250) + "." + (int) (Math.random() * 250);
+        String ip = address();
         LoginThrottle.Failure last = null;
         for (int i = 1; i <= 1000; i++) {
             last = fail("spray-" + i + "-" + UUID.randomUUID(), ip, T0 + i);
@@ -131,7 +151,7 @@ class LoginThrottleScriptTest {
     @Test
     void parallelVerificationsNeverOvertakeTheLock() {
         String user = "u-" + UUID.randomUUID();
-        String ip = "10.7.0.1";
+        String ip = address();
         for (int i = 1; i <= 7; i++) {
             fail(user, ip, T0 + i); // as admitted ones that failed
         }
@@ -155,14 +175,15 @@ class LoginThrottleScriptTest {
     @Test
     void aSuccessGivesItsPlaceBackAndResetsTheAccount() {
         String user = "u-" + UUID.randomUUID();
+        String ip = address();
         for (int i = 1; i <= 9; i++) {
-            fail(user, "10.7.0.2", T0 + i);
+            fail(user, ip, T0 + i);
         }
-        assertTrue(admit(user, "10.7.0.2", T0 + 10).admitted());
+        assertTrue(admit(user, ip, T0 + 10).admitted());
         throttle.recordSuccess(user).await().atMost(WAIT);
         assertEquals(0L, redis.key().exists(LoginThrottle.inFlightKey(user)).await().atMost(WAIT) ? 1L : 0L);
         for (int i = 0; i < 9; i++) {
-            assertTrue(admit(user, "10.7.0.2", T0 + 20).admitted(), "all failures forgotten: place " + i);
+            assertTrue(admit(user, ip, T0 + 20).admitted(), "all failures forgotten: place " + i);
         }
         long ttl = redis.key().pttl(LoginThrottle.inFlightKey(user)).await().atMost(WAIT);
         assertTrue(ttl > 0 && ttl <= LoginThrottle.ADMISSION.toMillis(), "an admission never given back expires: " + ttl);
@@ -170,7 +191,7 @@ class LoginThrottleScriptTest {
 
     @Test
     void aLockedAddressAdmitsNothingAndTakesNoPlace() {
-        String ip = "10.8." + (int) (Math.random() * 250) + "." + (int) (Math.random() * 250);
+        String ip = address();
         for (int i = 1; i <= 1000; i++) {
             throttle.useClock(T0 + i);
             throttle.recordAddressFailure(ip).await().atMost(WAIT);
@@ -194,9 +215,10 @@ class LoginThrottleScriptTest {
     @Test
     void everyCounterKeyHasATtl() {
         String user = "u-" + UUID.randomUUID();
-        fail(user, "10.3.0.1", T0);
+        String ip = address();
+        fail(user, ip, T0);
         long ttl = redis.key().pttl(LoginThrottle.accountKey(user)).await().atMost(WAIT);
         assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(15).plus(LoginThrottle.MEMORY).toMillis(), "ttl " + ttl);
-        assertTrue(redis.key().pttl(LoginThrottle.addressKey("10.3.0.1")).await().atMost(WAIT) > 0);
+        assertTrue(redis.key().pttl(LoginThrottle.addressKey(ip)).await().atMost(WAIT) > 0);
     }
 }

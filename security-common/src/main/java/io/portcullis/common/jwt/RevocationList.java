@@ -36,8 +36,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RevocationList {
 
-    public static final String KEY = "auth:revoked-sids";
-    public static final String CHANNEL = "auth:revocations";
     private static final Logger LOG = Logger.getLogger(RevocationList.class);
 
     private final ReactiveRedisDataSource redis;
@@ -76,7 +74,7 @@ public class RevocationList {
         if (stopped) {
             return;
         }
-        redis.pubsub(String.class).subscribe(CHANNEL, this::onMessage, () -> lost(null), this::lost)
+        redis.pubsub(String.class).subscribe(config.channel(), this::onMessage, () -> lost(null), this::lost)
                 .invoke(s -> {
                     subscriber = s;
                     resubscribing.set(false);
@@ -131,7 +129,7 @@ public class RevocationList {
             return Uni.createFrom().voidItem();
         }
         long now = System.currentTimeMillis();
-        return zset.zrangebyscoreWithScores(KEY, ScoreRange.from(now, Double.POSITIVE_INFINITY))
+        return zset.zrangebyscoreWithScores(config.key(), ScoreRange.from(now, Double.POSITIVE_INFINITY))
                 .invoke(list -> {
                     Map<String, Long> fresh = new ConcurrentHashMap<>();
                     for (ScoredValue<String> v : list) {
@@ -170,11 +168,11 @@ public class RevocationList {
         Map<String, Double> members = new java.util.HashMap<>();
         sids.forEach(s -> members.put(s, (double) until));
         sids.forEach(sid -> revoked.put(sid, until));
-        Uni<Void> stored = zset.zadd(KEY, members).replaceWithVoid()
-                .chain(() -> zset.zremrangebyscore(KEY, ScoreRange.from(Double.NEGATIVE_INFINITY, System.currentTimeMillis()))
+        Uni<Void> stored = zset.zadd(config.key(), members).replaceWithVoid()
+                .chain(() -> zset.zremrangebyscore(config.key(), ScoreRange.from(Double.NEGATIVE_INFINITY, System.currentTimeMillis()))
                         .replaceWithVoid());
         return stored.chain(() -> io.smallrye.mutiny.Multi.createFrom().iterable(sids)
-                .onItem().transformToUniAndConcatenate(sid -> redis.pubsub(String.class).publish(CHANNEL, sid + "|" + until))
+                .onItem().transformToUniAndConcatenate(sid -> redis.pubsub(String.class).publish(config.channel(), sid + "|" + until))
                 .collect().last().replaceWithVoid());
     }
 

@@ -43,6 +43,10 @@ public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManag
         config.put("portcullis.audit.outbox-key", outboxKey);
         config.put("portcullis.audit.forward", "false");
         System.setProperty(AuditOutbox.KEY_PROPERTY, outboxKey);
+        // and a per-run revocation list, so that no test reads or breaks a running suite's
+        String run = java.util.UUID.randomUUID().toString();
+        config.put("portcullis.revocation.key", "auth:revoked-sids:test-" + run);
+        config.put("portcullis.revocation.channel", "auth:revocations:test-" + run);
         System.setProperty(AuditOutbox.REDIS_PROPERTY, config.get("quarkus.redis.hosts"));
         if (config.containsKey("quarkus.redis.password")) {
             System.setProperty(AuditOutbox.REDIS_PASSWORD_PROPERTY, config.get("quarkus.redis.password"));
