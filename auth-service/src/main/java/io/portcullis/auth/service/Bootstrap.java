@@ -94,11 +94,15 @@ public class Bootstrap {
                 throw new IllegalStateException("the secret of service client '" + clientId + "' has fewer than "
                         + ClientService.MIN_SECRET_LENGTH + " characters; generate one (openssl rand -base64 32)");
             }
-            chain = chain.chain(() -> clients.bootstrap(clientId, secret).invoke(created -> {
-                if (created) {
+            chain = chain.chain(() -> clients.bootstrap(clientId, secret).invoke(outcome -> {
+                if (outcome == ClientService.Bootstrapped.CREATED) {
                     LOG.infof("registered service client '%s'", clientId);
                     audit.record(AuditLog.event("config_change", "success").actor("svc:auth-service")
                             .detail("action", "bootstrap_client").detail("clientId", clientId));
+                } else if (outcome == ClientService.Bootstrapped.ROTATED) {
+                    LOG.infof("service client '%s' has a new secret from its file; the old one is refused from now on", clientId);
+                    audit.record(AuditLog.event("config_change", "success").actor("svc:auth-service")
+                            .detail("action", "client_secret_rotated").detail("clientId", clientId));
                 }
             }).replaceWithVoid());
         }

@@ -61,6 +61,9 @@ public class ClientService {
         // least, random) is what cannot be guessed.
         return throttle.addressLock(address).chain(locked -> {
             if (!locked.isZero()) {
+                audit.recordThrottled("token-locked|" + address, AuditLog.event("auth_attempt", "denied")
+                        .detail("grant", "client_credentials").detail("clientId", plausible ? clientId : "(invalid)")
+                        .detail("reason", "locked").detail("retryAfter", LoginService.seconds(locked)));
                 return Uni.createFrom().failure(ProblemException.tooManyRequests("Too many failed attempts; retry later.",
                         LoginService.seconds(locked)));
             }
@@ -74,7 +77,7 @@ public class ClientService {
                         }
                         audit.record(AuditLog.event("auth_attempt", "failure").detail("grant", "client_credentials")
                                 .detail("clientId", plausible ? clientId : "(invalid)")
-                                .detail("reason", c == null ? "unknown_client" : "bad_secret"));
+                                .detail("reason", c == null ? "unknown_client" : !ok ? "bad_secret" : "client_disabled"));
                         return throttle.recordAddressFailure(address).onItemOrFailure()
                                 .transformToUni((f, e) -> Uni.createFrom().<TokenIssuer.Token>failure(
                                         oauth(401, "invalid_client", "Client authentication failed.")));
@@ -87,14 +90,46 @@ public class ClientService {
         return clients.findById(clientId);
     }
 
-    /** Creates the client when it does not exist yet; true when created. */
-    public Uni<Boolean> bootstrap(String clientId, String secret) {
-        return hasher.hash(secret).chain(hash -> insertIfMissing(clientId, hash));
+    /** What a bootstrap file did to its client. */
+    public enum Bootstrapped {
+        CREATED, ROTATED, UNCHANGED
+    }
+
+    /**
+     * Creates the client when it does not exist yet; when it exists and the file now holds another
+     * secret, the stored hash is replaced, so that rotating a leaked secret is: change the file (the
+     * Kubernetes Secret), restart. The old secret stops at once; service tokens already issued with it
+     * end within their 15 minutes (they carry no session to revoke).
+     */
+    public Uni<Bootstrapped> bootstrap(String clientId, String secret) {
+        return find(clientId).chain(existing -> {
+            if (existing == null) {
+                return hasher.hash(secret).chain(hash -> insertIfMissing(clientId, hash))
+                        .map(created -> created ? Bootstrapped.CREATED : Bootstrapped.UNCHANGED);
+            }
+            String stored = existing.secretHash();
+            return hasher.verify(secret, stored).chain(same -> same && !hasher.needsRehash(stored)
+                    ? Uni.createFrom().item(Bootstrapped.UNCHANGED)
+                    : hasher.hash(secret).chain(hash -> replaceHash(clientId, stored, hash))
+                            .map(replaced -> replaced && !same ? Bootstrapped.ROTATED : Bootstrapped.UNCHANGED));
+        });
     }
 
     @WithTransaction
     Uni<Boolean> insertIfMissing(String clientId, String hash) {
         return clients.findById(clientId).chain(existing -> existing != null ? Uni.createFrom().item(false)
                 : clients.persist(ServiceClient.create(clientId, hash)).replaceWith(true));
+    }
+
+    /** Replaces the hash only if it is still the one that was checked (another instance may have rotated it). */
+    @WithTransaction
+    Uni<Boolean> replaceHash(String clientId, String expected, String hash) {
+        return clients.findById(clientId).map(c -> {
+            if (c == null || !expected.equals(c.secretHash())) {
+                return false;
+            }
+            c.changeSecretHash(hash);
+            return true;
+        });
     }
 }

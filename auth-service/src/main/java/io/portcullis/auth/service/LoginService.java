@@ -103,6 +103,11 @@ public class LoginService {
                     String reason = !plausible ? "malformed" : u == null ? "unknown_user" : !ok ? "bad_password" : "disabled";
                     return fail(ticket, username, address, reason);
                 });
+            }).onFailure(e -> e instanceof ProblemException p && p.status() == 503).invoke(() -> {
+                // the hashing queue is full (a storm): counted, and audited once a second per account with a count
+                count("hashing_busy");
+                audit.recordThrottled("hashing-busy|" + throttleName, AuditLog.event("auth_attempt", "denied")
+                        .detail("username", username).detail("reason", "hashing_busy"));
             }).onTermination().call((item, failure, cancelled) -> release(ticket)); // an error, or the client gone
         });
     }

@@ -57,9 +57,25 @@ public class PasswordHasher {
         return pool.submit(() -> hashNow(password));
     }
 
-    /** Whether {@code password} matches {@code stored}. A malformed stored hash never matches. */
+    /** The dummy hash is made at start, so that the first login for an unknown user costs one hash like the rest. */
+    void prepare(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ignored) {
+        pool.submit(this::dummyHash).subscribe().with(d -> { }, e -> LOG.warnf("could not prepare the dummy hash: %s", e.getMessage()));
+    }
+
+    /**
+     * Whether {@code password} matches {@code stored}. A malformed stored hash never matches. A
+     * mismatch against a hash cheaper than today's (an imported seed hash, a weaker setting) also pays
+     * for one of today's hashes, as an unknown user's login does, so that a failure's timing does not
+     * tell which accounts still carry an old hash (a success pays for its upgrade anyway).
+     */
     public Uni<Boolean> verify(String password, String stored) {
-        return pool.submit(() -> verifyNow(password, stored));
+        return pool.submit(() -> {
+            boolean ok = verifyNow(password, stored);
+            if (!ok && needsRehash(stored)) {
+                verifyNow(password, dummyHash());
+            }
+            return ok;
+        });
     }
 
     /**

@@ -41,11 +41,12 @@ public class SessionService {
             if (found.isEmpty()) {
                 return Uni.createFrom().item(false);
             }
-            String sid = found.get().sid();
+            SessionStore.Session session = found.get();
+            String sid = session.sid();
             return revocations.revoke(List.of(sid), TokenIssuer.MAX_LIFETIME)
                     .chain(() -> store.delete(token))
-                    .invoke(() -> audit.record(AuditLog.event("session", "success").detail("action", "logout")
-                            .detail("sid", sid)))
+                    .invoke(() -> audit.record(AuditLog.event("session", "success").actor("user:" + session.userId())
+                            .detail("action", "logout").detail("sid", sid).detail("username", session.username())))
                     .replaceWith(true);
         });
     }

@@ -163,8 +163,10 @@ public class UserService {
 
     public Uni<User> setEnabled(UUID id, boolean enabled) {
         return updateStatus(id, enabled).chain(u -> {
-            audit.record(AuditLog.event("config_change", "success").detail("action", enabled ? "user_enabled" : "user_disabled")
-                    .detail("userId", id).detail("username", u.username()));
+            // enabling an admin gives admin rights back: alert rules watch privilege_escalation, not config_change
+            String type = enabled && u.groups().contains("admin") ? "privilege_escalation" : "config_change";
+            audit.record(AuditLog.event(type, "success").detail("action", enabled ? "user_enabled" : "user_disabled")
+                    .detail("userId", id).detail("username", u.username()).detail("groups", String.join(",", u.groups())));
             return enabled ? Uni.createFrom().item(u) : sessions.endAll(id, u.username(), null, "user_disabled").replaceWith(u);
         });
     }

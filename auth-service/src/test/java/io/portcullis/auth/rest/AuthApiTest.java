@@ -41,6 +41,9 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTest
 public class AuthApiTest {
 
+    @jakarta.inject.Inject
+    io.portcullis.common.jwt.RevocationConfig revocation;
+
     static JsonObject claims(String jwt) {
         return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }
@@ -312,7 +315,7 @@ public class AuthApiTest {
                 .and(e -> "logout".equals(e.getJsonObject("details").getString("action"))));
         // the revocation outlives every token of the session: 15 min of life plus the verifiers' 30 s of clock skew
         var until = io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request
-                .cmd(io.vertx.redis.client.Command.ZSCORE).arg(io.portcullis.common.jwt.RevocationList.KEY).arg(sid));
+                .cmd(io.vertx.redis.client.Command.ZSCORE).arg(revocation.key()).arg(sid));
         long issuedAt = new JsonObject(new String(Base64.getUrlDecoder().decode(s[1].split("\\.")[1]), StandardCharsets.UTF_8))
                 .getLong("iat");
         assertTrue(until != null && Double.parseDouble(until.toString()) >= (issuedAt + 900 + 30) * 1000.0, "revoked until " + until);
@@ -347,8 +350,12 @@ public class AuthApiTest {
 
     @Test
     void rejectsExpiredToken() {
-        Specs.as(TestTokens.user("7f0c0f7e-0000-4000-8000-000000000001", "user").issuedAt(Instant.now().minusSeconds(1200))
-                .expiresAt(Instant.now().minusSeconds(300)).sign()).get("/auth/me").then().spec(Specs.problem(401));
+        // issued within the 15-minute age limit, expired beyond the clock skew: only exp refuses it
+        Accounts.Account a = Accounts.create();
+        Specs.as(TestTokens.user(a.id(), "user").issuedAt(Instant.now().minusSeconds(300))
+                .expiresAt(Instant.now().minusSeconds(180)).sign()).get("/auth/me").then().spec(Specs.problem(401));
+        Specs.as(TestTokens.user(a.id(), "user").issuedAt(Instant.now().minusSeconds(300))
+                .expiresAt(Instant.now().plusSeconds(180)).sign()).get("/auth/me").then().statusCode(200);
     }
 
     @Test
@@ -479,6 +486,38 @@ public class AuthApiTest {
                 .then().statusCode(200).body("groups", hasItems("user", "admin"));
         io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox
                 .typeAndDetail("privilege_escalation", "userId", a.id()));
+    }
+
+    @Test
+    void reEnablingAnAdminIsAuditedAsPrivilegeEscalationAndAPlainUserIsNot() {
+        Account admin = Accounts.create("user", "admin");
+        Account plain = Accounts.create();
+        for (Account a : List.of(admin, plain)) {
+            Specs.as(TestTokens.admin().sign()).post("/auth/users/" + a.id() + "/disable").then().statusCode(200);
+            Specs.as(TestTokens.admin().sign()).post("/auth/users/" + a.id() + "/enable").then().statusCode(200);
+        }
+        io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox
+                .typeAndDetail("privilege_escalation", "userId", admin.id())
+                .and(e -> "user_enabled".equals(e.getJsonObject("details").getString("action"))));
+        io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox
+                .typeAndDetail("config_change", "userId", plain.id())
+                .and(e -> "user_enabled".equals(e.getJsonObject("details").getString("action"))));
+        assertTrue(io.portcullis.common.testing.AuditOutbox.events().stream().noneMatch(e -> "privilege_escalation"
+                .equals(e.getString("type")) && plain.id().equals(e.getJsonObject("details").getString("userId"))));
+    }
+
+    /** A mistyped or made-up field is refused by name, never dropped: {"Groups": ["admin"]} must not make a plain user. */
+    @Test
+    void unknownJsonFieldsAreRefusedByName() {
+        String name = Accounts.uniqueName("strict");
+        Specs.as(TestTokens.admin().sign())
+                .body(Map.of("username", name, "password", Accounts.strongPassword(), "Groups", List.of("admin")))
+                .post("/auth/users").then().spec(Specs.problem(400)).body("field", equalTo("Groups"));
+        Specs.as(TestTokens.admin().sign())
+                .body(Map.of("username", name, "password", Accounts.strongPassword(), "status", "disabled"))
+                .post("/auth/users").then().spec(Specs.problem(400)).body("field", equalTo("status"));
+        Specs.json().body(Map.of("username", name, "password", "x", "remember", true)).post("/auth/login")
+                .then().spec(Specs.problem(400));
     }
 
     @Test

@@ -353,41 +353,8 @@ class StoredSecretIntegrityTest {
         remove(prefix + "/tampered");
     }
 
-    /** The machine's {@code pg_dump} of the test database, as text. */
     static String pgDump() throws Exception {
-        Matcher m = Pattern.compile("^jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(Db.url());
-        assertTrue(m.find(), "unexpected JDBC URL");
-        var config = ConfigProvider.getConfig();
-        List<String> cmd = List.of(pgDumpBinary(), "--data-only", "--no-owner", "-h", m.group(1), "-p", m.group(2), "-U",
-                config.getValue("quarkus.datasource.username", String.class), m.group(3));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(p -> pb.environment().put("PGPASSWORD", p));
-        Process p = pb.start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "pg_dump did not finish");
-        assertEquals(0, p.exitValue(), "pg_dump failed");
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    static String pgDumpBinary() throws Exception {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir, "pg_dump");
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        Path debian = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(debian)) {
-            try (var versions = Files.list(debian)) {
-                Optional<Path> found = versions.map(v -> v.resolve("bin/pg_dump")).filter(Files::isExecutable)
-                        .max(java.util.Comparator.naturalOrder());
-                if (found.isPresent()) {
-                    return found.get().toString();
-                }
-            }
-        }
-        throw new AssertionError("pg_dump is needed for this test: install the PostgreSQL client tools");
+        return io.portcullis.common.testing.PgDump.database();
     }
 
     @Test

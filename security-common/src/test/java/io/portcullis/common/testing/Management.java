@@ -28,4 +28,30 @@ public final class Management {
     public static RequestSpecification given() {
         return RestAssured.given().spec(spec());
     }
+
+    /**
+     * The sum of the Prometheus samples of {@code name} (no suffix added) whose labels include every
+     * {@code label="value"} pair given, as {@code /q/metrics} shows them now; 0 when there is none yet.
+     * Read it before and after the act under test: earlier tests may have moved the same series.
+     */
+    public static double metric(String name, String... labelPairs) {
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                continue;
+            }
+            int close = line.lastIndexOf('}');
+            String labels = close < 0 ? "" : line.substring(name.length(), close + 1);
+            boolean all = true;
+            for (int i = 0; i + 1 < labelPairs.length; i += 2) {
+                all &= labels.contains(labelPairs[i] + "=\"" + labelPairs[i + 1] + "\"");
+            }
+            if (all) {
+                String value = line.substring(close < 0 ? name.length() : close + 1).trim().split(" ")[0];
+                sum += Double.parseDouble(value);
+            }
+        }
+        return sum;
+    }
 }
