@@ -29,8 +29,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class EventRepository {
 
-    /** The head of the chain: the last seq and its hash. */
-    public record Head(long seq, byte[] hash) {
+    /**
+     * The head of the chain: the last seq and its hash; and, read in the same snapshot, the highest seq
+     * stored, which only tampering can put beyond the head (an append moves both in one transaction).
+     */
+    public record Head(long seq, byte[] hash, long lastStored) {
     }
 
     /** Filters of {@code GET /audit/events}; null means "any". */
@@ -51,17 +54,18 @@ public class EventRepository {
     }
 
     public Uni<Head> lockHead(SqlConnection c) {
-        return c.preparedQuery("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE").execute()
+        return c.preparedQuery("SELECT seq, hash, seq AS last_stored FROM audit_chain_head WHERE id = 1 FOR UPDATE").execute()
                 .map(rs -> head(rs.iterator().next()));
     }
 
     public Uni<Head> head() {
-        return pool.preparedQuery("SELECT seq, hash FROM audit_chain_head WHERE id = 1").execute()
+        return pool.preparedQuery("SELECT seq, hash, (SELECT coalesce(max(seq), 0) FROM audit_event) AS last_stored "
+                + "FROM audit_chain_head WHERE id = 1").execute()
                 .map(rs -> head(rs.iterator().next()));
     }
 
     private static Head head(Row r) {
-        return new Head(r.getLong("seq"), r.getBuffer("hash").getBytes());
+        return new Head(r.getLong("seq"), r.getBuffer("hash").getBytes(), r.getLong("last_stored"));
     }
 
     public Uni<Set<UUID>> existingIds(SqlConnection c, UUID[] ids) {

@@ -70,6 +70,11 @@ public class VerifyService {
             State s = new State();
             return page(s, head.seq(), cps).map(done -> {
                 long last = s.expected - 1;
+                if (s.broken == null && head.lastStored() > head.seq()) {
+                    // the head was moved back (the writer role may update it): the events after it would
+                    // otherwise go unread, and unnoticed
+                    s.fail(head.seq() + 1, "events beyond the head: it was moved back to " + head.seq());
+                }
                 if (s.broken == null && head.seq() > last) {
                     s.fail(last + 1, "events missing: the head is at " + head.seq());
                 }

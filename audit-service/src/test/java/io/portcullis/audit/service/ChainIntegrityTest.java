@@ -166,6 +166,33 @@ class ChainIntegrityTest {
         assertValid();
     }
 
+    /**
+     * The writer role may move the head (every append does): moved back, it would hide the events after
+     * it from a verification that reads only up to the head, unless the rows beyond it are noticed.
+     */
+    @Test
+    void aHeadMovedBackIsFoundAtTheFirstEventBeyondIt() throws SQLException {
+        append(3);
+        long head;
+        try (Connection c = Db.superuser(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT seq FROM audit_chain_head WHERE id = 1")) {
+            rs.next();
+            head = rs.getLong(1);
+        }
+        tamper("UPDATE audit_chain_head SET seq = " + (head - 1) + ", hash = (SELECT hash FROM audit_event WHERE seq = "
+                + (head - 1) + ") WHERE id = 1");
+        try {
+            Specs.as(auditor()).get("/audit/verify").then().statusCode(200)
+                    .body("valid", equalTo(false))
+                    .body("firstBrokenSeq", equalTo((int) head))
+                    .body("reason", org.hamcrest.Matchers.containsString("beyond the head"));
+        } finally {
+            tamper("UPDATE audit_chain_head h SET seq = e.seq, hash = e.hash FROM "
+                    + "(SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1) e WHERE h.id = 1");
+        }
+        assertValid();
+    }
+
     @Test
     void swappedRowsAreFoundAtTheFirstOfThem() throws SQLException {
         List<Long> seqs = append(4);

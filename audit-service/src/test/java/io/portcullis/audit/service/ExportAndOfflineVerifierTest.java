@@ -78,11 +78,20 @@ class ExportAndOfflineVerifierTest {
         Path exportFile = tmp.resolve("export.jsonl");
         Path checkpointsFile = tmp.resolve("checkpoints.json");
         Files.writeString(exportFile, Specs.as(ChainIntegrityTest.auditor()).accept("application/x-ndjson")
-                .queryParam("toSeq", head).get("/audit/export").asString());
-        Files.writeString(checkpointsFile, Specs.as(ChainIntegrityTest.auditor()).get("/audit/checkpoints").asString());
+                .queryParam("toSeq", head).get("/audit/export").then().statusCode(200).extract().asString());
+        io.restassured.response.Response checkpoints = Specs.as(ChainIntegrityTest.auditor()).get("/audit/checkpoints");
+        checkpoints.then().statusCode(200);
+        Files.writeString(checkpointsFile, checkpoints.asString());
+        // the service's own key accepts this very copy
+        OfflineVerifier.Result genuine = OfflineVerifier.verify(exportFile, checkpointsFile,
+                checkpoints.jsonPath().getString("publicKey"));
+        assertTrue(genuine.valid(), genuine.toString());
         var other = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         String otherPem = "-----BEGIN PUBLIC KEY-----\n"
                 + java.util.Base64.getMimeEncoder().encodeToString(other.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
-        assertFalse(OfflineVerifier.verify(exportFile, checkpointsFile, otherPem).valid());
+        OfflineVerifier.Result refused = OfflineVerifier.verify(exportFile, checkpointsFile, otherPem);
+        assertFalse(refused.valid());
+        assertTrue(refused.reason().contains("checkpoint"), refused.toString());
+        assertTrue(refused.brokenSeq() != null && refused.brokenSeq() <= head, refused.toString());
     }
 }

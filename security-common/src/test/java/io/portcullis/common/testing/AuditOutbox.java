@@ -74,9 +74,23 @@ public final class AuditOutbox {
 
     /** Waits (up to 5 s) for an event matching {@code match}, and returns it. */
     public static JsonObject await(Predicate<JsonObject> match) {
+        return awaitAfter(0, match);
+    }
+
+    /**
+     * How many events the outbox holds now: pass it to {@link #awaitAfter} to wait only for events
+     * recorded after this point, when an earlier test may have recorded one that matches as well.
+     */
+    public static int mark() {
+        return events().size();
+    }
+
+    /** Waits (up to 5 s) for an event after {@code mark} (see {@link #mark()}) matching {@code match}. */
+    public static JsonObject awaitAfter(int mark, Predicate<JsonObject> match) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
-            for (JsonObject e : events()) {
+            List<JsonObject> all = events();
+            for (JsonObject e : all.subList(Math.min(mark, all.size()), all.size())) {
                 if (match.test(e)) {
                     return e;
                 }
