@@ -211,6 +211,10 @@ public class SecretService {
         }
         return snapshots.fresh().chain(s -> {
             audit.require(s, caller, Capability.WRITE, "configure", path, null);
+            if (maxVersions != null) {
+                // a lower max_versions erases the oldest versions for good, soft-deleted ones too: that is destroy's right
+                audit.require(s, caller, Capability.DESTROY, "configure", path, null);
+            }
             return writes.configure(path, maxVersions, casRequired);
         }).onFailure().invoke(audit.refusals("configure", path, null)).invoke(m -> audit.success("configure", path, m.getCurrentVersion(), "maxVersions", m.getMaxVersions()));
     }

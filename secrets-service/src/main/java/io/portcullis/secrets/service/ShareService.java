@@ -105,11 +105,7 @@ public class ShareService {
         });
     }
 
-    /**
-     * The shared value, once. The share is locked, its version read and opened, and only then deleted,
-     * all in one transaction: of two redeemers racing, the second finds it gone; a redeemer who gets no
-     * value (an integrity failure, the version's KEK not loaded on this instance) leaves it for a retry.
-     */
+    /** The shared value, once (see {@link #redeem}): of two redeemers racing, only one gets it. */
     public Uni<SecretService.Value> consume(Caller caller, String token) {
         if (token == null || token.isEmpty()) {
             throw new ValidationException("token", "token is required");
@@ -126,18 +122,42 @@ public class ShareService {
     record Redeemed(SecretService.Value value, String sharedBy) {
     }
 
-    @WithTransaction
+    private static final String FIND = "SELECT path, version, created_by, expires_at > now() AS live FROM secret_share "
+            + "WHERE token_hash = $1";
+    private static final String TAKE = "DELETE FROM secret_share WHERE token_hash = $1 AND expires_at > now()";
+
+    /**
+     * Three statements, none inside another's transaction, so that a redemption never holds one pooled
+     * connection while it waits for a second (twenty at once would otherwise take the whole pool and
+     * wait for each other): find the share, read and decrypt its version, then take the share with one
+     * {@code DELETE}. Only the redeemer whose {@code DELETE} removed the row gets the value; a redeemer
+     * who gets no value (an integrity failure, a version deleted since, a KEK not loaded here) leaves the
+     * share for a retry.
+     */
     Uni<Redeemed> redeem(String hash) {
-        return shares.lock(hash).chain(share -> {
-            if (share == null || !share.getExpiresAt().isAfter(Instant.now())) {
+        return pool.preparedQuery(FIND).execute(io.vertx.mutiny.sqlclient.Tuple.of(hash)).chain(rows -> {
+            io.vertx.mutiny.sqlclient.Row share = rows.iterator().hasNext() ? rows.iterator().next() : null;
+            if (share == null || !share.getBoolean("live")) {
                 audit.failure("share_read", null, null, share == null ? "unknown_or_used" : "expired");
-                throw ProblemException.notFound("No such share: it was never issued, was already used, or has expired.");
+                throw gone();
             }
-            return queries.read(share.getPath(), share.getVersion())
-                    .map(row -> secrets.open("share_read", share.getPath(), share.getVersion(), row))
-                    .call(v -> shares.delete(share))
-                    .map(v -> new Redeemed(v, share.getCreatedBy()));
+            String path = share.getString("path");
+            int version = share.getInteger("version");
+            return queries.read(path, version)
+                    .map(row -> secrets.open("share_read", path, version, row))
+                    .onFailure().invoke(audit.refusals("share_read", path, version))
+                    .chain(value -> pool.preparedQuery(TAKE).execute(io.vertx.mutiny.sqlclient.Tuple.of(hash)).map(taken -> {
+                        if (taken.rowCount() != 1) { // another redeemer was first, or it expired meanwhile
+                            audit.failure("share_read", path, version, "unknown_or_used");
+                            throw gone();
+                        }
+                        return new Redeemed(value, share.getString("created_by"));
+                    }));
         });
+    }
+
+    private static ProblemException gone() {
+        return ProblemException.notFound("No such share: it was never issued, was already used, or has expired.");
     }
 
     /** Expired shares go within a minute even if nobody asks for them. */

@@ -85,6 +85,26 @@ public class AccessControlTest {
         Specs.as(writer).get("/secrets/v1/" + prefix + "/app/db").then().spec(Specs.problem(403));
     }
 
+    /** A lower max_versions erases versions for good: write alone may not, write with destroy may. */
+    @Test
+    void changingMaxVersionsNeedsDestroyAsWell() {
+        String prefix = Fixtures.uniquePrefix();
+        Fixtures.write(prefix + "/app/kept", "one");
+        Fixtures.write(prefix + "/app/kept", "two");
+        String writer = Fixtures.user(Fixtures.groupWith(prefix + "/app", "write", "read"));
+        Specs.as(writer).body(new JsonObject().put("maxVersions", 1).encode()).put("/secrets/v1/" + prefix + "/app/kept/metadata")
+                .then().spec(Specs.problem(403));
+        Specs.as(writer).get("/secrets/v1/" + prefix + "/app/kept?version=1").then().statusCode(200).body("value", equalTo("one"));
+        Specs.as(writer).body(new JsonObject().put("casRequired", true).encode()).put("/secrets/v1/" + prefix + "/app/kept/metadata")
+                .then().statusCode(200); // the other settings stay write's
+        AuditOutbox.await(e -> "authz_failure".equals(e.getString("type"))
+                && (prefix + "/app/kept").equals(e.getJsonObject("details").getString("path"))
+                && "configure".equals(e.getJsonObject("details").getString("operation")));
+        String destroyer = Fixtures.user(Fixtures.groupWith(prefix + "/app", "write", "destroy"));
+        Specs.as(destroyer).body(new JsonObject().put("maxVersions", 1).encode()).put("/secrets/v1/" + prefix + "/app/kept/metadata")
+                .then().statusCode(200).body("maxVersions", equalTo(1));
+    }
+
     @Test
     void aPrefixCoversWholeSegmentsOnly() {
         String prefix = Fixtures.uniquePrefix();
