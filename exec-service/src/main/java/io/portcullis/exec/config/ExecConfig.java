@@ -77,6 +77,17 @@ public interface ExecConfig {
         @WithDefault("false")
         boolean allowUnsandboxed();
 
+        /**
+         * Where the sandbox cannot give a job a network namespace of its own (util-linux where
+         * {@code unshare} is not allowed: a container without {@code SYS_ADMIN}), a job shares the
+         * service's network: it could reach the database, Redis, every service and a cloud's metadata
+         * address. Actions that do not ask for the network are then refused (503) unless this is set,
+         * which says that the platform cuts that network for the service itself (a NetworkPolicy) and
+         * accepts what is left. Off by default.
+         */
+        @WithDefault("false")
+        boolean allowSharedNetwork();
+
         /** The unprivileged user id jobs run as when the service runs as root ({@code nobody}). */
         @WithDefault("65534")
         int uid();

@@ -65,8 +65,14 @@ public class Sandbox {
         this.tools = new Tools(config.sandbox().toolPath());
         this.work = WorkFolders.open(config.workRoot());
         AtomicInteger n = new AtomicInteger();
-        // two readers per running job (workers) and per concurrent self-test (at most one) and kill helper
-        int maxReaders = 2 * (config.workers() + 2);
+        // two readers per running job (workers) and per concurrent self-test (at most one) and kill helper;
+        // and room for the readers a job's leftovers can hold: without a pid namespace, a process that left
+        // the job's session and keeps its output open keeps its reader blocked for as long as it lives.
+        // Such processes run as the sandbox user, whose process limit (RLIMIT_NPROC counts all of that
+        // user's processes) caps how many can exist at once, so the readers they hold are capped too.
+        long escapable = catalog.actions().values().stream().mapToLong(a -> a.limits().processes())
+                .max().orElse(0);
+        int maxReaders = (int) Math.min(4096, 2 * (config.workers() + 2) + 2 * Math.max(escapable, catalog.defaults().processes()));
         this.readers = new ThreadPoolExecutor(0, maxReaders, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "exec-output-" + n.incrementAndGet());
             t.setDaemon(true);

@@ -76,6 +76,11 @@ public final class SandboxLauncher {
         return namespaces;
     }
 
+    /** Whether a job that does not ask for the network gets an empty network namespace. */
+    public boolean isolatesNetwork() {
+        return kind == SandboxKind.BUBBLEWRAP || namespaces.contains("net");
+    }
+
     /** Whether jobs run as {@link #uid()}/{@link #gid()} rather than as the service's own user. */
     public boolean dropsPrivileges() {
         return dropPrivileges;

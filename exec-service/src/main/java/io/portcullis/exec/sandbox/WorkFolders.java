@@ -2,14 +2,19 @@ package io.portcullis.exec.sandbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -95,39 +100,65 @@ public final class WorkFolders {
         return dir;
     }
 
-    /** Removes {@code dir} and everything in it; links are removed, never followed. */
+    /**
+     * Removes {@code dir} and everything in it; links are removed, never followed. Every step is taken
+     * relative to a directory already open ({@link SecureDirectoryStream}: {@code openat},
+     * {@code unlinkat}, {@code fstatat} without following links), never by a path string: a process the
+     * job left behind that swaps a folder for a link while it is being removed finds the removal going on
+     * in the folder it moved away, never in the link's target.
+     */
     public void delete(Path dir) {
-        if (dir == null || !dir.startsWith(root) || dir.equals(root)) {
+        if (dir == null || !dir.startsWith(root) || dir.equals(root) || !dir.getParent().equals(root)) {
             return;
         }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                    // a job may have taken away its own permissions; the service (owner or root) restores them
-                    try {
-                        Files.setPosixFilePermissions(d, JOB_MODE);
-                    } catch (IOException e) {
-                        // root needs none; anyone else tries the delete anyway
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
+            if (!(top instanceof SecureDirectoryStream<Path> secure)) {
+                throw new IOException("this platform cannot remove folders relative to an open directory");
+            }
+            remove(secure, dir.getFileName(), dir);
+        } catch (NoSuchFileException e) {
+            // already gone
         } catch (IOException e) {
             LOG.warnf("cannot remove the work folder %s: %s", dir.getFileName(), e.getMessage());
         }
+    }
+
+    /** {@code path} is where {@code name} was, for the one step that can only be taken by path (below). */
+    private static void remove(SecureDirectoryStream<Path> parent, Path name, Path path) throws IOException {
+        BasicFileAttributes attrs = parent.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes();
+        if (!attrs.isDirectory()) {
+            parent.deleteFile(name); // a file, or a link itself (never what it points to)
+            return;
+        }
+        // a job may have taken its own permissions away; the service (root, or the owner) gives them back
+        try {
+            parent.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(JOB_MODE);
+        } catch (IOException e) {
+            // that opens the folder first, which its owner cannot do once it is 000 (root needs no
+            // permissions at all): the owner's chmod by path, only while it is still a directory
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.setPosixFilePermissions(path, JOB_MODE);
+                } catch (IOException ignored) {
+                    // the removal below says what is left
+                }
+            }
+        }
+        try (SecureDirectoryStream<Path> child = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            List<Path> names = new ArrayList<>();
+            for (Path entry : child) {
+                names.add(entry.getFileName());
+            }
+            for (Path entry : names) {
+                try {
+                    remove(child, entry, path.resolve(entry));
+                } catch (NoSuchFileException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        parent.deleteDirectory(name);
     }
 
     /** Removes the root when this service made it. */

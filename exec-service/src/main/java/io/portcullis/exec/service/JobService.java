@@ -118,6 +118,11 @@ public class JobService {
         if (!sandbox.ready()) {
             throw unavailable(caller, action, "no_sandbox", "No sandbox is available on this instance; no job can run.");
         }
+        if (!action.network() && !sandbox.launcher().isolatesNetwork() && !config.sandbox().allowSharedNetwork()
+                && sandbox.launcher().kind() != io.portcullis.exec.domain.SandboxKind.NONE) {
+            throw unavailable(caller, action, "no_network_isolation", "This instance's sandbox cannot keep a job off the "
+                    + "network, and this action must not have it (portcullis.exec.sandbox.allow-shared-network).");
+        }
         if (!available(action)) {
             throw unavailable(caller, action, "binary_missing", "This action is not available on this host.");
         }

@@ -40,6 +40,10 @@ class SandboxChoiceTest {
                 return allowUnsandboxed;
             }
 
+            public boolean allowSharedNetwork() {
+                return false;
+            }
+
             public int uid() {
                 return 65534;
             }

@@ -28,37 +28,46 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(UtilLinuxWithoutNamespacesTest.Profile.class)
 class UtilLinuxWithoutNamespacesTest extends SandboxContainmentTest {
 
-    /** A tool folder with everything the util-linux sandbox needs, but no unshare and no bwrap. */
+    /**
+     * A tool folder with everything the util-linux sandbox needs, but no unshare and no bwrap; jobs
+     * share the service's network there, which this profile accepts as a Kubernetes deployment without
+     * {@code SYS_ADMIN} does ({@link SharedNetworkRefusedTest} shows the default).
+     */
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try {
-                Path dir = Files.createTempDirectory("portcullis-exec-tools-");
-                // the sandbox user runs the tools from here
-                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-                for (String tool : List.of("setsid", "setpriv", "prlimit", "kill", "head", "readlink", "touch", "env")) {
-                    for (String folder : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-                        Path real = Path.of(folder, tool);
-                        if (Files.isExecutable(real)) {
-                            Files.createSymbolicLink(dir.resolve(tool), real);
-                            break;
-                        }
+            return Map.of("portcullis.exec.sandbox.tool-path", toolsWithoutNamespaces().toString(),
+                    "portcullis.exec.sandbox.kind", "util-linux", "portcullis.exec.sandbox.allow-shared-network", "true");
+        }
+    }
+
+    static Path toolsWithoutNamespaces() {
+        try {
+            Path dir = Files.createTempDirectory("portcullis-exec-tools-");
+            // the sandbox user runs the tools from here
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (String tool : List.of("setsid", "setpriv", "prlimit", "kill", "head", "readlink", "touch", "env")) {
+                for (String folder : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+                    Path real = Path.of(folder, tool);
+                    if (Files.isExecutable(real)) {
+                        Files.createSymbolicLink(dir.resolve(tool), real);
+                        break;
                     }
                 }
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try (var links = Files.list(dir)) {
-                        for (Path p : links.toList()) {
-                            Files.deleteIfExists(p);
-                        }
-                        Files.deleteIfExists(dir);
-                    } catch (IOException e) {
-                        // best effort
-                    }
-                }));
-                return Map.of("portcullis.exec.sandbox.tool-path", dir.toString(), "portcullis.exec.sandbox.kind", "util-linux");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var links = Files.list(dir)) {
+                    for (Path p : links.toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // best effort
+                }
+            }));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
