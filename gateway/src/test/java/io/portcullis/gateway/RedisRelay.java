@@ -18,6 +18,8 @@ public final class RedisRelay {
     private static final String CONTROL = "gateway.test.redis-relay-control";
 
     private volatile boolean up = true;
+    /** Connections stay open, but nothing passes either way: a Redis that hangs. */
+    private volatile boolean silent;
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
 
     private final Vertx vertx;
@@ -42,8 +44,16 @@ public final class RedisRelay {
             open.add(in);
             client.connect(targetPort, targetHost).onSuccess(out -> {
                 open.add(out);
-                in.handler(out::write);
-                out.handler(in::write);
+                in.handler(b -> {
+                    if (!silent) {
+                        out.write(b);
+                    }
+                });
+                out.handler(b -> {
+                    if (!silent) {
+                        in.write(b);
+                    }
+                });
                 in.closeHandler(v -> {
                     open.remove(in);
                     out.close();
@@ -59,7 +69,13 @@ public final class RedisRelay {
         int control = vertx.createHttpServer().requestHandler(req -> {
             if (req.path().equals("/down")) {
                 cut();
+            } else if (req.path().equals("/silent")) {
+                silent = true;
             } else {
+                if (silent) { // commands swallowed while silent would leave the clients' replies out of step
+                    cut();
+                    silent = false;
+                }
                 up = true;
             }
             req.response().end();
@@ -77,6 +93,11 @@ public final class RedisRelay {
     /** Cuts every connection to Redis and refuses new ones. */
     public static void down() {
         control("/down");
+    }
+
+    /** Keeps every connection open but lets nothing through: Redis hangs rather than goes away. */
+    public static void silent() {
+        control("/silent");
     }
 
     public static void up() {

@@ -12,9 +12,13 @@ import io.vertx.core.json.JsonObject;
 /**
  * A stand-in for the services behind the gateway (outside the gateway's suite under test): it tells
  * what it received. {@code .../slow} answers after 3 s, {@code .../big} streams 2 MiB,
- * {@code .../status/NNN} answers NNN, anything else echoes method, path, query, headers and body size.
+ * {@code .../status/NNN} answers NNN, {@code .../created} a 201 with a {@code Location} built from
+ * its {@code Host} and a request id of its own, anything else echoes method, path, query, headers and body size.
  */
 public final class StubUpstream {
+
+    /** How many {@code .../slow} requests have arrived, in this JVM: a test can wait for one to hold its connection. */
+    public static final java.util.concurrent.atomic.AtomicInteger SLOW_RECEIVED = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Vertx vertx;
     private HttpServer server;
@@ -32,6 +36,7 @@ public final class StubUpstream {
         server = vertx.createHttpServer(options.setPort(0).setHost(host)).requestHandler(req -> {
             String path = req.path();
             if (path.endsWith("/slow")) {
+                SLOW_RECEIVED.incrementAndGet();
                 vertx.setTimer(3000, t -> req.response().end("late"));
                 return;
             }
@@ -42,6 +47,11 @@ public final class StubUpstream {
                     req.response().write(chunk);
                 }
                 req.response().end();
+                return;
+            }
+            if (path.endsWith("/created")) { // as RESTEasy answers a POST: Location from the Host it was sent
+                req.response().setStatusCode(201).putHeader("Location", "http://" + req.getHeader("Host") + path + "/42")
+                        .putHeader("X-Request-Id", "upstream-made-this-up").end();
                 return;
             }
             int at = path.indexOf("/status/");

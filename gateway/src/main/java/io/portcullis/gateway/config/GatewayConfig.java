@@ -30,6 +30,13 @@ public interface GatewayConfig {
     @WithDefault("PT30S")
     Duration readTimeout();
 
+    /**
+     * Time the rate-limit script may take before Redis counts as down (then 503, or through when
+     * failing open): a Redis that hangs must not hang every request with it.
+     */
+    @WithDefault("PT1S")
+    Duration redisTimeout();
+
     /** Connections kept per upstream. */
     @WithDefault("256")
     int maxConnectionsPerUpstream();
@@ -66,6 +73,13 @@ public interface GatewayConfig {
 
         @WithDefault("100000")
         int maxSize();
+
+        /**
+         * Time a key's database lookup may take before the request gets 503: a database that hangs (a
+         * lock, a lost route) must not hang every request for a key not yet in memory.
+         */
+        @WithDefault("PT2S")
+        Duration lookupTimeout();
     }
 
     /**

@@ -19,6 +19,19 @@ public final class ForwardedFor {
     private ForwardedFor() {
     }
 
+    /**
+     * From the request's headers. Several {@code X-Forwarded-For} lines are one list in their order
+     * (RFC 9110, section 5.3): a proxy that adds its own line after the client's must not leave the
+     * client's first line to be believed. Of several {@code X-Forwarded-Proto} lines the last counts,
+     * the one the nearest proxy wrote.
+     */
+    public static Client of(String peer, io.vertx.core.MultiMap headers, boolean tls, Set<String> trusted) {
+        java.util.List<String> fors = headers.getAll("X-Forwarded-For");
+        java.util.List<String> protos = headers.getAll("X-Forwarded-Proto");
+        return of(peer, fors.isEmpty() ? null : String.join(",", fors), protos.isEmpty() ? null : protos.get(protos.size() - 1),
+                tls, trusted);
+    }
+
     public static Client of(String peer, String incomingFor, String incomingProto, boolean tls, Set<String> trusted) {
         String proto = tls ? "https" : "http";
         if (peer == null || !trusted.contains(peer)) {

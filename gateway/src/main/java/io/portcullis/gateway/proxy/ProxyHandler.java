@@ -158,6 +158,14 @@ public class ProxyHandler {
             refuse(rc, null, badPath(rc, e), null);
             return;
         }
+        if (hasKeyInQuery(req.query())) { // on every path, the gateway's own API too: a URL ends up in logs
+            Upstreams.Route route = ownApi(path) ? null : upstreams.match(path);
+            refuse(rc, route, Problem.of(400, "key-in-query", "Bad request",
+                    "API keys are accepted in the X-API-Key header only, never in the URL.", RequestIds.of(rc)), null);
+            String client = clientAddress(rc);
+            audit.recordThrottled("keyquery|" + client, () -> event(rc, "api_key", "denied", client).detail("reason", "key_in_query"));
+            return;
+        }
         if (ownApi(path)) {
             rc.next(); // the gateway's own API (JAX-RS; GatewayApiDoor checks its key and limit)
             return;
@@ -167,12 +175,6 @@ public class ProxyHandler {
             rc.next(); // 404 problem from the last route
             return;
         }
-        if (hasKeyInQuery(req.query())) {
-            refuse(rc, route, Problem.of(400, "key-in-query", "Bad request",
-                    "API keys are accepted in the X-API-Key header only, never in the URL.", RequestIds.of(rc)), null);
-            audit.recordThrottled("keyquery|" + peer(req), () -> event(rc, "api_key", "denied", null).detail("reason", "key_in_query"));
-            return;
-        }
         long declared = declaredLength(req);
         if (declared > config.maxBodyBytes()) {
             req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -180,8 +182,7 @@ public class ProxyHandler {
             return;
         }
         req.pause();
-        ForwardedFor.Client clientInfo = ForwardedFor.of(peer(req), req.getHeader("X-Forwarded-For"),
-                req.getHeader("X-Forwarded-Proto"), req.isSSL(), trustedProxies);
+        ForwardedFor.Client clientInfo = ForwardedFor.of(peer(req), req.headers(), req.isSSL(), trustedProxies);
         String header = req.getHeader(ApiKeys.HEADER);
         ApiKeys.Decision known = keys.verifyFromMemory(header, path);
         if (known != null) {
@@ -267,16 +268,7 @@ public class ProxyHandler {
         }
         List<RateLimiter.Limit> limits = limits(key, client, path);
         limiter.checkNow(limits).onSuccess(verdict -> {
-            MultiMap h = rc.response().headers();
-            h.set("RateLimit-Policy", policies(limits));
-            h.set("RateLimit", "\"" + verdict.tightest().name() + "\";r=" + verdict.remaining() + ";t="
-                    + seconds(verdict.reset()));
-            if (!verdict.allowed()) {
-                long retry = Math.max(1, seconds(verdict.retryAfter()));
-                h.set(HttpHeaders.RETRY_AFTER, Long.toString(retry));
-                count("portcullis.gateway.rate.limited", "route", route.name());
-                audit.recordThrottled("limited|" + key.keyId(), () -> event(rc, "rate_limited", "denied", client.address())
-                        .actor("key:" + key.keyId()).detail("route", route.name()).detail("policy", verdict.tightest().name()));
+            if (!limited(rc, route.name(), key, client, limits, verdict)) {
                 refuse(rc, route, Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)), null);
                 return;
             }
@@ -288,6 +280,26 @@ public class ProxyHandler {
                 refuse(rc, route, limiterDownProblem(rc), null);
             }
         });
+    }
+
+    /**
+     * Applies a key's verdict to the response: the {@code RateLimit-Policy} and {@code RateLimit}
+     * fields (IETF draft) always; when refused, {@code Retry-After}, the count and the audit event (one
+     * per key per second). True when the request may go on. The proxy and the gateway's own API share it.
+     */
+    public boolean limited(RoutingContext rc, String routeName, ApiKeys.KeyInfo key, ForwardedFor.Client client,
+            List<RateLimiter.Limit> limits, RateLimiter.Verdict verdict) {
+        MultiMap h = rc.response().headers();
+        h.set("RateLimit-Policy", policies(limits));
+        h.set("RateLimit", "\"" + verdict.tightest().name() + "\";r=" + verdict.remaining() + ";t=" + seconds(verdict.reset()));
+        if (verdict.allowed()) {
+            return true;
+        }
+        h.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, seconds(verdict.retryAfter()))));
+        count("portcullis.gateway.rate.limited", "route", routeName);
+        audit.recordThrottled("limited|" + key.keyId(), () -> event(rc, "rate_limited", "denied", client.address())
+                .actor("key:" + key.keyId()).detail("route", routeName).detail("policy", verdict.tightest().name()));
+        return false;
     }
 
     /** The client address's budget of key lookups, or null when there is none. */
@@ -310,7 +322,8 @@ public class ProxyHandler {
 
     /** A path refused by {@link PathGuard}: the problem, and its audit event (one per client address per second). */
     public Problem badPath(RoutingContext rc, PathGuard.BadPath e) {
-        audit.recordThrottled("path|" + peer(rc.request()), () -> event(rc, "validation_failure", "denied", null)
+        String client = clientAddress(rc);
+        audit.recordThrottled("path|" + client, () -> event(rc, "validation_failure", "denied", client)
                 .detail("field", "path").detail("reason", e.getMessage()));
         return Problem.of(400, "bad-path", "Bad request", e.getMessage(), RequestIds.of(rc));
     }
@@ -450,9 +463,10 @@ public class ProxyHandler {
         Set<String> connectionListed = connectionTokens(cres.headers());
         for (var e : cres.headers()) {
             String lower = e.getKey().toLowerCase();
-            if (!HOP_BY_HOP.contains(lower) && !connectionListed.contains(lower)) {
-                headers.add(e.getKey(), e.getValue());
+            if (HOP_BY_HOP.contains(lower) || connectionListed.contains(lower) || "x-request-id".equals(lower)) {
+                continue; // the request id is the gateway's, already set, and the one the upstream was given
             }
+            headers.add(e.getKey(), "location".equals(lower) ? publicLocation(e.getValue(), route) : e.getValue());
         }
         if (!cres.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             res.setChunked(true);
@@ -460,6 +474,27 @@ public class ProxyHandler {
         SecurityHeaders.apply(headers, true, rc.request().isSSL());
         int status = cres.statusCode();
         res.send(cres).onComplete(done -> record(route, status, started));
+    }
+
+    /**
+     * A {@code Location} the upstream built from the {@code Host} it was sent (its internal address)
+     * becomes a reference relative to the gateway's own origin, so that no internal host name or port
+     * reaches the client; any other {@code Location} passes as it is.
+     */
+    static String publicLocation(String location, Upstreams.Route route) {
+        for (String scheme : new String[] { "http://", "https://" }) {
+            String origin = scheme + route.host() + ":" + route.port();
+            if (location.regionMatches(true, 0, origin, 0, origin.length())) {
+                String rest = location.substring(origin.length());
+                if (rest.isEmpty()) {
+                    return "/";
+                }
+                if (rest.charAt(0) == '/' || rest.charAt(0) == '?') {
+                    return rest.charAt(0) == '/' ? rest : "/" + rest;
+                }
+            }
+        }
+        return location;
     }
 
     /**
@@ -586,6 +621,14 @@ public class ProxyHandler {
 
     public static long seconds(Duration d) {
         return Math.max(0, (d.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * The client as the trusted proxies vouch for it (the peer when it is no trusted proxy): behind a
+     * load balancer, the peer is the balancer, and every client's refusals would share its address.
+     */
+    private String clientAddress(RoutingContext rc) {
+        return ForwardedFor.of(peer(rc.request()), rc.request().headers(), rc.request().isSSL(), trustedProxies).address();
     }
 
     private AuditEvent.Builder event(RoutingContext rc, String type, String outcome, String address) {

@@ -31,8 +31,11 @@ public class RateLimiter {
     private final Timer latency;
     private volatile Long fixedNowMicros;
 
-    public RateLimiter(Redis redis, MeterRegistry registry) {
+    private final long timeoutMillis;
+
+    public RateLimiter(Redis redis, MeterRegistry registry, io.portcullis.gateway.config.GatewayConfig config) {
         this.script = new RedisScript(redis, "lua/rate-limit.lua");
+        this.timeoutMillis = Math.max(1, config.redisTimeout().toMillis());
         this.latency = Timer.builder("portcullis.gateway.ratelimit.redis").description("Rate-limit script round trip")
                 .publishPercentileHistogram().register(registry);
     }
@@ -53,10 +56,34 @@ public class RateLimiter {
             args.add(Long.toString(l.window().toNanos() / 1000));
         }
         long start = System.nanoTime();
-        return script.runNow(keys, args).map(r -> {
+        io.vertx.core.Future<Verdict> verdict = script.runNow(keys, args).map(r -> {
             latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             return verdict(r, limits);
         });
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context == null || verdict.isComplete()) {
+            return verdict;
+        }
+        // a Redis that accepts the command and never answers is down too
+        io.vertx.core.Promise<Verdict> bounded = io.vertx.core.Promise.promise();
+        io.vertx.core.Vertx vertx = context.owner();
+        long timer = vertx.setTimer(timeoutMillis, t -> bounded.tryFail(new TimedOut(timeoutMillis)));
+        verdict.onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.succeeded()) {
+                bounded.tryComplete(ar.result());
+            } else {
+                bounded.tryFail(ar.cause());
+            }
+        });
+        return bounded.future();
+    }
+
+    /** The script did not answer within {@code portcullis.gateway.redis-timeout}. */
+    public static final class TimedOut extends RuntimeException {
+        TimedOut(long millis) {
+            super("Redis did not answer the rate-limit script within " + millis + " ms", null, false, false);
+        }
     }
 
     private static Verdict verdict(io.vertx.redis.client.Response r, List<Limit> limits) {

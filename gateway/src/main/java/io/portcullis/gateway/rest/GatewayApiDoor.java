@@ -56,8 +56,7 @@ public class GatewayApiDoor {
             return Uni.createFrom().nullItem();
         }
         ForwardedFor.Client client = ForwardedFor.of(rc.request().remoteAddress() == null ? null
-                : rc.request().remoteAddress().hostAddress(), rc.request().getHeader("X-Forwarded-For"),
-                rc.request().getHeader("X-Forwarded-Proto"), rc.request().isSSL(),
+                : rc.request().remoteAddress().hostAddress(), rc.request().headers(), rc.request().isSSL(),
                 new HashSet<>(config.trustedProxies().orElse(List.of())));
         String header = rc.request().getHeader(ApiKeys.HEADER);
         RateLimiter.Limit budget = keys.verifyFromMemory(header, path) == null ? proxy.lookupBudget(client) : null;
@@ -78,10 +77,25 @@ public class GatewayApiDoor {
             if (!config.rateLimit().enabled()) {
                 return Uni.createFrom().nullItem();
             }
-            return limiter.check(proxy.limits(d.key(), client, path))
-                    .map(v -> v.allowed() ? null : tooMany(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)), v)).onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
-                    : Problems.response(ProxyHandler.limiterDownProblem(rc)));
+            List<RateLimiter.Limit> limits = proxy.limits(d.key(), client, path);
+            return limiter.check(limits)
+                    .map(v -> proxy.limited(rc, SELF.name(), d.key(), client, limits, v) ? null
+                            : withHeaders(rc, Problems.response(Problem.of(429, Problem.defaultDetail(429), RequestIds.of(rc)))))
+                    .onFailure().recoverWithItem(e -> proxy.limiterUnavailable(rc, client, e) ? null
+                            : Problems.response(ProxyHandler.limiterDownProblem(rc)));
         });
+    }
+
+    /** The rate-limit fields already set on the response, carried onto a response the filter ends with. */
+    private static Response withHeaders(RoutingContext rc, Response r) {
+        Response.ResponseBuilder b = Response.fromResponse(r);
+        for (String name : List.of("RateLimit-Policy", "RateLimit", "Retry-After")) {
+            String value = rc.response().headers().get(name);
+            if (value != null) {
+                b.header(name, value);
+            }
+        }
+        return b.build();
     }
 
     private static Response tooMany(Problem p, RateLimiter.Verdict v) {

@@ -186,7 +186,10 @@ public class ApiKeys {
             return Uni.createFrom().item(c.key());
         }
         long seen = invalidations.get();
-        return load(keyId).invoke(k -> {
+        return load(keyId).ifNoItem().after(cacheConfig.lookupTimeout())
+                .failWith(() -> new java.util.concurrent.TimeoutException("the key lookup took longer than "
+                        + cacheConfig.lookupTimeout().toMillis() + " ms"))
+                .invoke(k -> {
             if (cache.size() >= cacheConfig.maxSize()) {
                 cache.clear();
             }

@@ -88,6 +88,36 @@ class AbuseLimitsTest {
                 GatewayApiTest.echoHeader(echo, "x-forwarded-for"));
     }
 
+    /**
+     * A trusted proxy that adds its own X-Forwarded-For line after the one the client wrote: the two
+     * lines are one list, so the client is still the hop the proxy vouches for, not the first line.
+     */
+    @Test
+    void aSecondForwardedForLineIsReadWithTheFirst() {
+        Keys.Key k = Keys.create("/");
+        io.restassured.path.json.JsonPath echo = given().header("X-API-Key", k.apiKey())
+                .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-For", "198.51.100.24")
+                .header("X-Forwarded-Proto", "http").header("X-Forwarded-Proto", "https")
+                .get("/auth/session").then().statusCode(200).extract().jsonPath();
+        org.junit.jupiter.api.Assertions.assertEquals("198.51.100.24, 127.0.0.1",
+                GatewayApiTest.echoHeader(echo, "x-forwarded-for"));
+        org.junit.jupiter.api.Assertions.assertEquals("https", GatewayApiTest.echoHeader(echo, "x-forwarded-proto"));
+    }
+
+    /** Refusals before any key is looked at are audited with the client the trusted proxy vouches for, not the proxy. */
+    @Test
+    void refusedPathsAndKeysInTheUrlAreAuditedWithTheRealClient() {
+        String address = "198.51.100." + (1 + RANDOM.nextInt(250));
+        given().urlEncodingEnabled(false).header("X-Forwarded-For", address).get("/secrets/%2e%2e/x").then()
+                .spec(Specs.problem(400));
+        io.portcullis.common.testing.AuditOutbox.await(e -> "validation_failure".equals(e.getString("type"))
+                && address.equals(e.getString("sourceIp")));
+        given().header("X-Forwarded-For", address).queryParam("api_key", "pcx_x").get("/secrets/v1/x").then()
+                .spec(Specs.problem(400));
+        io.portcullis.common.testing.AuditOutbox.await(e -> "api_key".equals(e.getString("type"))
+                && "key_in_query".equals(e.getJsonObject("details").getString("reason")) && address.equals(e.getString("sourceIp")));
+    }
+
     /** An IPv6 client has a whole /64: a flood spread over its addresses shares one budget. */
     @Test
     void anIpv6FloodIsCountedPerSlash64() {

@@ -30,6 +30,7 @@ class RateLimitFailClosedTest {
     void refusesWith503WhileRedisIsDownAndRecovers() {
         Keys.Key k = Keys.create("/");
         given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200); // key now cached
+        int mark = AuditOutbox.mark();
         RedisRelay.down();
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 503);
@@ -40,8 +41,25 @@ class RateLimitFailClosedTest {
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
                 .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 200);
         // the events recorded while Redis was down were kept and reach the audit log once it is back
-        AuditOutbox.await(AuditOutbox.typeAndDetail("rate_limited", "mode", "fail_closed")
+        AuditOutbox.awaitAfter(mark, AuditOutbox.typeAndDetail("rate_limited", "mode", "fail_closed")
                 .and(e -> "failure".equals(e.getString("outcome"))));
+    }
+
+    /** Redis that takes the command and never answers (a hung server, a black-holed route): 503 in time, not a hang. */
+    @Test
+    void aRedisThatStopsAnsweringIsA503AtTheTimeoutNotAHang() {
+        Keys.Key k = Keys.create("/");
+        given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().statusCode(200); // key now cached
+        double before = closedCount();
+        RedisRelay.silent();
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 503);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").then().spec(Specs.problem(503)));
+        org.junit.jupiter.api.Assertions.assertTrue(closedCount() > before, "the refusal is counted");
+        RedisRelay.up();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .until(() -> given().header("X-API-Key", k.apiKey()).get("/secrets/v1/x").statusCode() == 200);
     }
 
     @Test

@@ -75,6 +75,7 @@ class ApiKeysCacheTest {
                     case "ttl" -> Duration.ofSeconds(30);
                     case "negativeTtl" -> Duration.ofSeconds(2);
                     case "maxSize" -> 100;
+                    case "lookupTimeout" -> Duration.ofSeconds(30);
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
         return (GatewayConfig) Proxy.newProxyInstance(ApiKeysCacheTest.class.getClassLoader(),
