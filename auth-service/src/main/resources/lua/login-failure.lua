@@ -6,7 +6,8 @@
 -- KEYS[2]  optional: the account's verifications in flight (login-begin.lua), one given back here
 -- ARGV[1]  now in ms, or '' to take Redis' own clock (production)
 -- ARGV[2]  threshold   ARGV[3] window ms   ARGV[4] first lock ms   ARGV[5] longest lock ms
--- ARGV[6]  how long the lock history is remembered after the last failure, ms
+-- ARGV[6]  how long a lock history is remembered after the last failure, ms (a counter never locked
+--          lives only for its window)
 -- Returns { ms the key is locked for from now (0 = not locked), failures counted in this window }
 local now = tonumber(ARGV[1])
 if not now then
@@ -54,5 +55,10 @@ local ttl = window
 if lockedUntil - now > ttl then
     ttl = lockedUntil - now
 end
-redis.call('PEXPIRE', KEYS[1], ttl + memory)
+-- the lock history is what must be remembered; a counter that never locked matters only within its
+-- window (a flood of made-up names must not leave a day's worth of keys behind)
+if lockouts > 0 then
+    ttl = ttl + memory
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
 return { lock, count }

@@ -148,6 +148,11 @@ public class LoginThrottle {
      * A right password after {@link #admit}: the admission is given back and the account's count and
      * lock history are reset (not the address's).
      */
+    /** Forgets the account's failures and lock (an admin's unlock); its verifications in flight are left alone. */
+    public Uni<Void> clearAccount(String username) {
+        return redis.key().del(accountKey(username)).replaceWithVoid();
+    }
+
     public Uni<Void> recordSuccess(String username) {
         return end.run(List.of(accountKey(username), inFlightKey(username)), List.of("1")).replaceWithVoid();
     }

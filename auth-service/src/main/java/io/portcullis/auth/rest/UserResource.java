@@ -102,6 +102,13 @@ public class UserResource {
         return users.setEnabled(uuid(id), true).map(UserView::of);
     }
 
+    /** Lifts the user's lockout at once (see {@link UserService#unlock}). */
+    @POST
+    @Path("/{id}/unlock")
+    public Uni<Response> unlock(@PathParam("id") String id) {
+        return users.unlock(uuid(id)).map(u -> Response.noContent().build());
+    }
+
     /** Ends every session of the user, everywhere. */
     @POST
     @Path("/{id}/logout-all")

@@ -38,8 +38,11 @@ public class UserService {
     private final SessionService sessions;
     private final AuditLog audit;
 
+    private final io.portcullis.auth.repository.LoginThrottle throttle;
+
     public UserService(UserRepository users, PasswordHasher hasher, PasswordPolicy policy, SessionService sessions,
-            AuditLog audit) {
+            AuditLog audit, io.portcullis.auth.repository.LoginThrottle throttle) {
+        this.throttle = throttle;
         this.users = users;
         this.hasher = hasher;
         this.policy = policy;
@@ -159,6 +162,17 @@ public class UserService {
         if (activeAdmins.size() == 1 && activeAdmins.contains(id.toString())) {
             throw ProblemException.conflict("This is the last active admin; make another user admin first.");
         }
+    }
+
+    /**
+     * Lifts the account's lock at once and forgets its failures: the way out when someone keeps an
+     * account locked by guessing (the lock never becomes permanent, but it can be renewed every 15
+     * minutes). The per-address counters stay: they are the guesser's, not the account's.
+     */
+    public Uni<User> unlock(UUID id) {
+        return get(id).call(u -> throttle.clearAccount(u.username())).invoke(u -> audit.record(
+                AuditLog.event("config_change", "success").detail("action", "lockout_cleared").detail("userId", id)
+                        .detail("username", u.username())));
     }
 
     public Uni<User> setEnabled(UUID id, boolean enabled) {

@@ -218,7 +218,13 @@ class LoginThrottleScriptTest {
         String ip = address();
         fail(user, ip, T0);
         long ttl = redis.key().pttl(LoginThrottle.accountKey(user)).await().atMost(WAIT);
-        assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(15).plus(LoginThrottle.MEMORY).toMillis(), "ttl " + ttl);
+        assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(15).toMillis(), "a counter never locked lives for its window: " + ttl);
+        for (int i = 1; i < 10; i++) {
+            fail(user, ip, T0 + i);
+        }
+        long locked = redis.key().pttl(LoginThrottle.accountKey(user)).await().atMost(WAIT);
+        assertTrue(locked > Duration.ofMinutes(15).toMillis() && locked <= Duration.ofMinutes(15).plus(LoginThrottle.MEMORY).toMillis(),
+                "a lock history is remembered: " + locked);
         assertTrue(redis.key().pttl(LoginThrottle.addressKey(ip)).await().atMost(WAIT) > 0);
     }
 }

@@ -41,9 +41,6 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTest
 public class AuthApiTest {
 
-    @jakarta.inject.Inject
-    io.portcullis.common.jwt.RevocationConfig revocation;
-
     static JsonObject claims(String jwt) {
         return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }
@@ -159,6 +156,27 @@ public class AuthApiTest {
         // the lock is short in the test profile (2 s): it ends on its own, never permanent
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Accounts.login(a.username(), a.password()).statusCode() == 200);
+    }
+
+    /** An admin lifts a lock at once: the way out when someone keeps an account locked by guessing. */
+    @Test
+    void anAdminCanLiftALockAtOnceAndOnlyAnAdmin() {
+        Account a = Accounts.create();
+        for (int i = 0; i < 10; i++) {
+            Accounts.login(a.username(), "wrong-" + i + "-" + a.password()).then().statusCode(401);
+        }
+        Accounts.login(a.username(), a.password()).then().spec(Specs.problem(429));
+        Specs.as(TestTokens.user(a.id(), "user").sign()).post("/auth/users/" + a.id() + "/unlock").then().spec(Specs.problem(403));
+        Specs.as(TestTokens.admin().sign()).post("/auth/users/" + a.id() + "/unlock").then().statusCode(204);
+        assertEquals(0, io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request
+                .cmd(io.vertx.redis.client.Command.EXISTS).arg(io.portcullis.auth.repository.LoginThrottle.accountKey(a.username())))
+                .toInteger(), "the account's failures and lock are gone");
+        Accounts.login(a.username(), a.password()).then().statusCode(200);
+        io.portcullis.common.testing.AuditOutbox.await(io.portcullis.common.testing.AuditOutbox
+                .typeAndDetail("config_change", "userId", a.id())
+                .and(e -> "lockout_cleared".equals(e.getJsonObject("details").getString("action"))));
+        Specs.as(TestTokens.admin().sign()).post("/auth/users/" + java.util.UUID.randomUUID() + "/unlock").then()
+                .spec(Specs.problem(404));
     }
 
     /**
@@ -315,7 +333,7 @@ public class AuthApiTest {
                 .and(e -> "logout".equals(e.getJsonObject("details").getString("action"))));
         // the revocation outlives every token of the session: 15 min of life plus the verifiers' 30 s of clock skew
         var until = io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request
-                .cmd(io.vertx.redis.client.Command.ZSCORE).arg(revocation.key()).arg(sid));
+                .cmd(io.vertx.redis.client.Command.ZSCORE).arg(io.portcullis.common.testing.Revocations.key()).arg(sid));
         long issuedAt = new JsonObject(new String(Base64.getUrlDecoder().decode(s[1].split("\\.")[1]), StandardCharsets.UTF_8))
                 .getLong("iat");
         assertTrue(until != null && Double.parseDouble(until.toString()) >= (issuedAt + 900 + 30) * 1000.0, "revoked until " + until);

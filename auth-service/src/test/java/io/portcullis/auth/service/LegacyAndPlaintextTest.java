@@ -81,14 +81,19 @@ class LegacyAndPlaintextTest {
         }
     }
 
-    @Test
-    void anImportedSeedHashLogsInAndIsUpgradedToArgon2id() throws Exception {
-        String username = Accounts.uniqueName("legacy");
-        String password = "imported-" + UUID.randomUUID();
+    /** A user as the seed's import leaves it: PBKDF2-SHA256, 100,000 iterations, a hex salt. */
+    static void insertSeedUser(String username, String password) throws Exception {
         String salt = HexFormat.of().formatHex(UUID.randomUUID().toString().replace("-", "").getBytes(StandardCharsets.US_ASCII))
                 .substring(0, 64);
         byte[] dk = PasswordHasher.pbkdf2(password, salt.getBytes(StandardCharsets.UTF_8), 100_000, 32);
         insertUser(UUID.randomUUID(), username, "$seed-pbkdf2-sha256$i=100000$" + salt + "$" + HexFormat.of().formatHex(dk));
+    }
+
+    @Test
+    void anImportedSeedHashLogsInAndIsUpgradedToArgon2id() throws Exception {
+        String username = Accounts.uniqueName("legacy");
+        String password = "imported-" + UUID.randomUUID();
+        insertSeedUser(username, password);
         Accounts.login(username, password).then().statusCode(200);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> storedHash(username).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
         Accounts.login(username, password).then().statusCode(200);
@@ -104,10 +109,7 @@ class LegacyAndPlaintextTest {
     void aWrongPasswordAgainstASeedHashCostsTodaysHashLikeAnUnknownUser() throws Exception {
         String username = Accounts.uniqueName("legacy");
         String password = "imported-" + UUID.randomUUID();
-        String salt = HexFormat.of().formatHex(UUID.randomUUID().toString().replace("-", "").getBytes(StandardCharsets.US_ASCII))
-                .substring(0, 64);
-        byte[] dk = PasswordHasher.pbkdf2(password, salt.getBytes(StandardCharsets.UTF_8), 100_000, 32);
-        insertUser(UUID.randomUUID(), username, "$seed-pbkdf2-sha256$i=100000$" + salt + "$" + HexFormat.of().formatHex(dk));
+        insertSeedUser(username, password);
         double before = argon2Hashes();
         Accounts.login(username, password + "-wrong").then().spec(io.portcullis.common.testing.Specs.problem(401));
         assertEquals(before + 1, argon2Hashes(), "one Argon2id hash besides the legacy check");
@@ -208,14 +210,11 @@ class LegacyAndPlaintextTest {
      * out again finishes the job (ending the session first would leave its tokens valid and nothing
      * left to retry). The revocation list is made unwritable for a moment, then put back.
      */
-    @jakarta.inject.Inject
-    io.portcullis.common.jwt.RevocationConfig revocation;
-
     @Test
     void aLogoutThatCannotRevokeKeepsTheSessionForARetry() {
         Accounts.Account a = Accounts.create();
         String[] s = Accounts.session(a);
-        String key = revocation.key(); // this run's own list (LocalInfraTestResource), never a running suite's
+        String key = io.portcullis.common.testing.Revocations.key(); // this run's own list, never a running suite's
         redis.key().del(key).await().atMost(Duration.ofSeconds(5));
         try {
             redis.value(String.class).set(key, "not-a-sorted-set").await().atMost(Duration.ofSeconds(5));

@@ -33,9 +33,6 @@ class RevocationResubscribeTest {
         }
     }
 
-    @jakarta.inject.Inject
-    RevocationConfig config;
-
     @Test
     void aKilledSubscriptionIsRestoredAndWhatItMissedIsLoaded() {
         String missed = "s-" + UUID.randomUUID();
@@ -46,8 +43,8 @@ class RevocationResubscribeTest {
         // the channel's connection dies; the session ends while this service is not listening
         AuditOutbox.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"));
         long until = System.currentTimeMillis() + 120_000;
-        AuditOutbox.send(Request.cmd(Command.ZADD).arg(config.key()).arg(until).arg(missed));
-        AuditOutbox.send(Request.cmd(Command.PUBLISH).arg(config.channel()).arg(missed + "|" + until));
+        AuditOutbox.send(Request.cmd(Command.ZADD).arg(io.portcullis.common.testing.Revocations.key()).arg(until).arg(missed));
+        AuditOutbox.send(Request.cmd(Command.PUBLISH).arg(io.portcullis.common.testing.Revocations.channel()).arg(missed + "|" + until));
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Specs.as(token).get("/probe/admin").statusCode() == 401);
@@ -57,7 +54,7 @@ class RevocationResubscribeTest {
         String later = "s-" + UUID.randomUUID();
         String other = TestTokens.admin().claim("sid", later).sign();
         Specs.as(other).get("/probe/admin").then().statusCode(200);
-        AuditOutbox.send(Request.cmd(Command.PUBLISH).arg(config.channel()).arg(later + "|" + until));
+        AuditOutbox.send(Request.cmd(Command.PUBLISH).arg(io.portcullis.common.testing.Revocations.channel()).arg(later + "|" + until));
         Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
                 .until(() -> Specs.as(other).get("/probe/admin").statusCode() == 401);
     }

@@ -23,9 +23,6 @@ import io.restassured.http.ContentType;
 class ProblemAndHeadersTest {
 
     @jakarta.inject.Inject
-    io.portcullis.common.jwt.RevocationConfig revocation;
-
-    @jakarta.inject.Inject
     io.portcullis.common.jwt.VerifiedTokenCache verifiedTokens;
 
     @Test
@@ -178,7 +175,7 @@ class ProblemAndHeadersTest {
         // auth-service ends the session: this service hears of it only through the channel (no sorted set entry,
         // and the next resync is seconds away)
         io.portcullis.common.testing.AuditOutbox.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PUBLISH)
-                .arg(revocation.channel()).arg(sid + "|" + (System.currentTimeMillis() + 60_000)));
+                .arg(io.portcullis.common.testing.Revocations.channel()).arg(sid + "|" + (System.currentTimeMillis() + 60_000)));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofMillis(50))
                 .until(() -> Specs.as(token).get("/probe/admin").statusCode() == 401);
         Specs.as(token).get("/probe/admin").then().spec(Specs.problem(401));

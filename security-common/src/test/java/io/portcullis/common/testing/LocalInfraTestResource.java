@@ -47,6 +47,8 @@ public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManag
         String run = java.util.UUID.randomUUID().toString();
         config.put("portcullis.revocation.key", "auth:revoked-sids:test-" + run);
         config.put("portcullis.revocation.channel", "auth:revocations:test-" + run);
+        System.setProperty(Revocations.KEY_PROPERTY, config.get("portcullis.revocation.key"));
+        System.setProperty(Revocations.CHANNEL_PROPERTY, config.get("portcullis.revocation.channel"));
         System.setProperty(AuditOutbox.REDIS_PROPERTY, config.get("quarkus.redis.hosts"));
         if (config.containsKey("quarkus.redis.password")) {
             System.setProperty(AuditOutbox.REDIS_PASSWORD_PROPERTY, config.get("quarkus.redis.password"));
