@@ -91,19 +91,18 @@ public class PasswordHasher {
 
     /** Whether {@code stored} was made with another algorithm or weaker parameters than today's. */
     public boolean needsRehash(String stored) {
-        PasswordHash h;
         try {
-            h = PasswordHash.parse(stored);
-        } catch (IllegalArgumentException e) {
+            PasswordHash h = PasswordHash.parse(stored);
+            return switch (config.algorithm()) {
+                case ARGON2ID -> !PasswordHash.ARGON2ID.equals(h.algorithm())
+                        || h.intParam("m") < config.argon2MemoryKib()
+                        || h.intParam("t") < config.argon2Iterations()
+                        || h.intParam("p") < config.argon2Parallelism();
+                case PBKDF2 -> !PasswordHash.PBKDF2.equals(h.algorithm()) || h.intParam("i") < config.pbkdf2Iterations();
+            };
+        } catch (IllegalArgumentException e) { // malformed, a parameter missing or not a number
             return true;
         }
-        return switch (config.algorithm()) {
-            case ARGON2ID -> !PasswordHash.ARGON2ID.equals(h.algorithm())
-                    || h.intParam("m") < config.argon2MemoryKib()
-                    || h.intParam("t") < config.argon2Iterations()
-                    || h.intParam("p") < config.argon2Parallelism();
-            case PBKDF2 -> !PasswordHash.PBKDF2.equals(h.algorithm()) || h.intParam("i") < config.pbkdf2Iterations();
-        };
     }
 
     /**
