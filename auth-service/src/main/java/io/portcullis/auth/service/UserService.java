@@ -111,6 +111,15 @@ public class UserService {
         return users.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user."));
     }
 
+    /**
+     * The user's row, locked until the transaction ends: an admin's change then waits for a password
+     * change or hash upgrade in flight (which lock it too) instead of failing on its version at commit.
+     */
+    Uni<User> getLocked(UUID id) {
+        return users.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).onItem().ifNull()
+                .failWith(() -> ProblemException.notFound("No such user."));
+    }
+
     @WithSession
     public Uni<List<User>> list(int offset, int limit) {
         return users.findAll(io.quarkus.panache.common.Sort.by("username")).range(offset, offset + limit - 1).list();
@@ -137,7 +146,7 @@ public class UserService {
 
     @WithTransaction
     Uni<GroupChange> updateGroups(UUID id, List<String> groups) {
-        return lockActiveAdmins().chain(admins -> get(id).map(u -> {
+        return lockActiveAdmins().chain(admins -> getLocked(id).map(u -> {
             if (!groups.contains("admin")) {
                 keepAnAdmin(admins, id);
             }
@@ -187,7 +196,7 @@ public class UserService {
 
     @WithTransaction
     Uni<User> updateStatus(UUID id, boolean enabled) {
-        return lockActiveAdmins().chain(admins -> get(id).invoke(u -> {
+        return lockActiveAdmins().chain(admins -> getLocked(id).invoke(u -> {
             if (enabled) {
                 u.enable();
             } else {

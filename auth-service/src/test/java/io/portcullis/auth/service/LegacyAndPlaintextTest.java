@@ -229,6 +229,43 @@ class LegacyAndPlaintextTest {
     }
 
     /**
+     * An admin's disable that meets a password write in flight on the same user (here a transaction
+     * holding the row and bumping its version, as a password change or hash upgrade does) waits for it
+     * and then disables the user; it does not fail at commit on the row's version with a 500.
+     */
+    @Test
+    void aDisableThatMeetsAPasswordWriteInFlightWaitsForItInsteadOfFailing() throws Exception {
+        Accounts.Account a = Accounts.create();
+        UUID id = UUID.fromString(a.id());
+        try (Connection c = db()) {
+            c.setAutoCommit(false);
+            try (var st = c.prepareStatement("SELECT version FROM app_user WHERE id = ? FOR UPDATE")) {
+                st.setObject(1, id);
+                st.executeQuery().close();
+            }
+            var disable = java.util.concurrent.CompletableFuture.supplyAsync(() -> io.portcullis.common.testing.Specs
+                    .as(io.portcullis.common.testing.TestTokens.admin().sign()).post("/auth/users/" + id + "/disable"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(LegacyAndPlaintextTest::waitingOnALock);
+            try (var st = c.prepareStatement("UPDATE app_user SET version = version + 1, updated_at = now() WHERE id = ?")) {
+                st.setObject(1, id);
+                st.executeUpdate();
+            }
+            c.commit();
+            disable.get(30, TimeUnit.SECONDS).then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("disabled"));
+        }
+        Accounts.login(a.username(), a.password()).then().statusCode(401);
+    }
+
+    /** Whether another session of this database waits on a lock (the admin's request behind our row lock). */
+    private static boolean waitingOnALock() throws Exception {
+        try (Connection c = db(); var st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    /**
      * A login still hashing when the user is disabled opens no session: its user row was read while
      * active, but the session epoch moved before its session was checked. The stored hash is a slow
      * PBKDF2 (2,000,000 iterations, the most accepted) so that the disable lands while it hashes.

@@ -62,10 +62,13 @@ public class KeysResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public KeysResource(ApiKeys keys, AuditLog audit, SecurityIdentity identity) {
+    private final java.time.Duration cacheTtl;
+
+    public KeysResource(ApiKeys keys, AuditLog audit, SecurityIdentity identity, io.portcullis.gateway.config.GatewayConfig config) {
         this.keys = keys;
         this.audit = audit;
         this.identity = identity;
+        this.cacheTtl = config.keyCache().ttl();
     }
 
     /** 201 with the key, shown this once and never again. */
@@ -128,11 +131,16 @@ public class KeysResource {
         if (keyId == null || !keyId.matches("^[a-z0-9]{16}$")) {
             throw new ValidationException("keyId", "keyId must be 16 lower-case letters or digits");
         }
-        return keys.revoke(keyId).map(found -> {
-            if (!found) {
+        return keys.revoke(keyId).map(r -> {
+            if (!r.found()) {
                 throw ProblemException.notFound("No such key.");
             }
-            audit.record(AuditLog.event("api_key", "success").detail("action", "revoked").detail("keyId", keyId));
+            audit.record(AuditLog.event("api_key", "success").detail("action", "revoked").detail("keyId", keyId)
+                    .detail("announced", r.announced()));
+            if (!r.announced()) {
+                throw ProblemException.unavailable("The key is revoked, but other gateways could not be told at once and "
+                        + "may accept it for up to " + cacheTtl.toSeconds() + " s; send the revocation again.");
+            }
             return Response.noContent().build();
         });
     }

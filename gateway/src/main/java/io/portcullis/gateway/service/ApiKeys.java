@@ -249,14 +249,27 @@ public class ApiKeys {
         return repository.count();
     }
 
-    /** Revokes a key everywhere, at once: false when there is no such key. */
-    public Uni<Boolean> revoke(String keyId) {
+    /** What a revocation did: whether the key exists (and is now revoked), and whether every gateway was told. */
+    public record Revocation(boolean found, boolean announced) {
+    }
+
+    /**
+     * Revokes a key everywhere, at once. The database comes first: once it says revoked, the key is
+     * revoked whatever happens next; an announcement that fails (Redis down) leaves the other gateways
+     * trusting their copy until its TTL, and is said so, so that the caller can send it again.
+     */
+    public Uni<Revocation> revoke(String keyId) {
         return markRevoked(keyId).chain(found -> {
             cache.remove(keyId);
             if (!found) {
-                return Uni.createFrom().item(false);
+                return Uni.createFrom().item(new Revocation(false, false));
             }
-            return redis.pubsub(String.class).publish(CHANNEL, keyId).replaceWith(true);
+            return redis.pubsub(String.class).publish(CHANNEL, keyId).map(n -> new Revocation(true, true))
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("key %s is revoked, but the other gateways could not be told (%s); they trust their "
+                                + "copy for up to %s", keyId, e.getMessage(), cacheConfig.ttl());
+                        return new Revocation(true, false);
+                    });
         });
     }
 
