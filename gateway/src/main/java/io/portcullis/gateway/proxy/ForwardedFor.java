@@ -26,6 +26,9 @@ public final class ForwardedFor {
      * the one the nearest proxy wrote.
      */
     public static Client of(String peer, io.vertx.core.MultiMap headers, boolean tls, Set<String> trusted) {
+        if (peer == null || !trusted.contains(peer)) { // the common case: nothing to read, nothing to allocate
+            return of(peer, null, null, tls, trusted);
+        }
         java.util.List<String> fors = headers.getAll("X-Forwarded-For");
         java.util.List<String> protos = headers.getAll("X-Forwarded-Proto");
         return of(peer, fors.isEmpty() ? null : String.join(",", fors), protos.isEmpty() ? null : protos.get(protos.size() - 1),
