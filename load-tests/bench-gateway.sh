@@ -72,19 +72,22 @@ echo "$CPU_LINE" > /tmp/bench-gateway-cpu.txt
 echo "== the floor of any JVM proxy here: a bare Vert.x proxy, without and with one call of the same Lua script"
 java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18092 18090 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
 java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18093 18090 "$REDIS_PORT" "$REDIS_PW" 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
+java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18094 18090 "$REDIS_PORT" "$REDIS_PW" per-loop 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
 sleep 3
 wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18092/secrets/v1/x >/dev/null
 wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18094/secrets/v1/x >/dev/null
 BARE=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18092/secrets/v1/x | rps)
 BARE_REDIS=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18093/secrets/v1/x | rps)
-echo "$BARE $BARE_REDIS" > /tmp/bench-gateway-bare.txt
+BARE_LOOP=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18094/secrets/v1/x | rps)
+echo "$BARE $BARE_REDIS $BARE_LOOP" > /tmp/bench-gateway-bare.txt
 HALF=${OPEN_RATE:-$(python3 -c "print(int(float('$GW')/2))")}
 echo "== open loop at $HALF req/s for ${SECS}s (half the gateway's peak unless OPEN_RATE is set)"
 OPEN_DIRECT=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18090/secrets/v1/x "$HALF" "$SECS")
 OPEN_GW=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18080/secrets/v1/x "$HALF" "$SECS" "X-API-Key:$KEY")
 OPEN_BARE=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18092/secrets/v1/x "$HALF" "$SECS")
 OPEN_BARE_REDIS=$(java -cp "$CP" io.portcullis.load.OpenLoad http://127.0.0.1:18093/secrets/v1/x "$HALF" "$SECS")
-kill "${PIDS[2]}" "${PIDS[3]}" 2>/dev/null || true
+kill "${PIDS[2]}" "${PIDS[3]}" "${PIDS[4]}" 2>/dev/null || true
 echo "direct    : $OPEN_DIRECT"
 echo "gateway   : $OPEN_GW"
 echo "bare      : $OPEN_BARE"
@@ -96,10 +99,11 @@ direct, gw, e1, e2, reqs, non2xx, od, og, ob, obr = sys.argv[1:]
 p99 = lambda s: float(re.search(r'p99=([0-9.]+)ms', s).group(1))
 print("\n== summary")
 print(f"direct       {float(direct):>10.0f} req/s")
-bare, bare_redis = map(float, open('/tmp/bench-gateway-bare.txt').read().split())
+bare, bare_redis, bare_loop = map(float, open('/tmp/bench-gateway-bare.txt').read().split())
 print(f"bare proxy   {bare:>10.0f} req/s  = {bare/float(direct)*100:.0f}% of direct (no checks at all)")
-print(f"bare + Lua   {bare_redis:>10.0f} req/s  = {bare_redis/float(direct)*100:.0f}% of direct (one EVALSHA of the same script)")
-print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0f}% of direct, {float(gw)/bare_redis*100:.0f}% of bare + Lua  (non-2xx: {non2xx})")
+print(f"bare + Lua   {bare_redis:>10.0f} req/s  = {bare_redis/float(direct)*100:.0f}% of direct (one EVALSHA of the same script, pooled client)")
+print(f"bare + Lua/l {bare_loop:>10.0f} req/s  = {bare_loop/float(direct)*100:.0f}% of direct (the same on one connection per event loop, as the gateway)")
+print(f"via gateway  {float(gw):>10.0f} req/s  = {float(gw)/float(direct)*100:.0f}% of direct, {float(gw)/bare_loop*100:.0f}% of bare + Lua/l  (non-2xx: {non2xx})")
 print(f"Redis EVALSHA per proxied request: {(int(e2)-int(e1))/int(reqs):.3f}")
 print("CPU during the gateway run: " + open('/tmp/bench-gateway-cpu.txt').read().strip())
 print(f"p99 at the open-loop rate: direct {p99(od):.2f} ms, via gateway {p99(og):.2f} ms, added {p99(og)-p99(od):.2f} ms")

@@ -23,9 +23,11 @@ import io.vertx.redis.client.Request;
  * (no key, no limit, no headers, no metrics), as many event loops as the gateway. Only for the
  * benchmark's context: it tells how much of the gateway's cost is proxying itself.
  *
- * <pre>BareProxy port upstream-port [redis-port redis-password]</pre>
+ * <pre>BareProxy port upstream-port [redis-port redis-password [per-loop]]</pre>
  *
- * With a Redis, each request first makes one EVALSHA of the gateway's own rate-limit script.
+ * With a Redis, each request first makes one EVALSHA of the gateway's own rate-limit script: through a
+ * pooled client, or with {@code per-loop} down one connection per event loop, opened on that loop (what
+ * the gateway does, {@code LoopConnections}).
  */
 public final class BareProxy {
 
@@ -43,20 +45,24 @@ public final class BareProxy {
                         .toCompletionStage().toCompletableFuture().join().toString();
         vertx.deployVerticle(() -> new AbstractVerticle() {
             @Override
-            public void start() {
+            public void start(io.vertx.core.Promise<Void> started) {
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(256).setKeepAlive(true)
                         .setTcpNoDelay(true));
                 Redis redis = redisOptions == null ? null : Redis.createClient(vertx, redisOptions);
-                vertx.createHttpServer().requestHandler(req -> {
+                // "per-loop": one connection of this event loop's own, every command of the loop on it (pipelined)
+                io.vertx.core.Future<io.vertx.redis.client.RedisConnection> own = redis != null && args.length > 4
+                        ? redis.connect() : io.vertx.core.Future.succeededFuture();
+                own.compose(conn -> vertx.createHttpServer().requestHandler(req -> {
                     req.pause();
                     if (redis == null) {
                         forward(req, client, upstream);
                         return;
                     }
-                    redis.send(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg("bench:{k}").arg("").arg(1000000000).arg(60000000))
+                    Request evalsha = Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg("bench:{k}").arg("").arg(1000000000).arg(60000000);
+                    (conn != null ? conn.send(evalsha) : redis.send(evalsha))
                             .onSuccess(r -> forward(req, client, upstream))
                             .onFailure(e -> req.response().setStatusCode(503).end());
-                }).listen(port, "127.0.0.1");
+                }).listen(port, "127.0.0.1")).<Void>mapEmpty().onComplete(started);
             }
         }, new DeploymentOptions().setInstances(loops));
     }

@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.portcullis.common.redis.LoopConnections;
+import io.portcullis.common.redis.RedisOptionsCapture;
 import io.portcullis.common.redis.RedisScript;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
@@ -28,14 +30,23 @@ public class RateLimiter {
     }
 
     private final RedisScript script;
+    private final LoopConnections loops;
     private final Timer latency;
     private volatile Long fixedNowMicros;
 
     private final long timeoutMillis;
 
-    public RateLimiter(Redis redis, MeterRegistry registry, io.portcullis.gateway.config.GatewayConfig config) {
-        this.script = new RedisScript(redis, "lua/rate-limit.lua");
+    public RateLimiter(Redis redis, RedisOptionsCapture options, MeterRegistry registry,
+            io.portcullis.gateway.config.GatewayConfig config) {
+        // one connection per event loop: the script's commands are pipelined and answered on the loop that asked
+        this.loops = options.defaultClient().map(o -> new LoopConnections(redis.getDelegate(), o)).orElse(null);
+        this.script = new RedisScript(redis, "lua/rate-limit.lua", loops);
         this.timeoutMillis = Math.max(1, config.redisTimeout().toMillis());
+        if (loops != null) {
+            io.micrometer.core.instrument.Gauge.builder("portcullis.gateway.ratelimit.loop.connections", loops,
+                    LoopConnections::openConnections).description("Event loops whose own Redis connection is open")
+                    .register(registry);
+        }
         this.latency = Timer.builder("portcullis.gateway.ratelimit.redis").description("Rate-limit script round trip")
                 .publishPercentileHistogram().register(registry);
     }
@@ -67,7 +78,11 @@ public class RateLimiter {
         // a Redis that accepts the command and never answers is down too
         io.vertx.core.Promise<Verdict> bounded = io.vertx.core.Promise.promise();
         io.vertx.core.Vertx vertx = context.owner();
-        long timer = vertx.setTimer(timeoutMillis, t -> bounded.tryFail(new TimedOut(timeoutMillis)));
+        long timer = vertx.setTimer(timeoutMillis, t -> {
+            if (bounded.tryFail(new TimedOut(timeoutMillis)) && loops != null) {
+                loops.discard(); // its answer may still come: the connection cannot pair answers any more
+            }
+        });
         verdict.onComplete(ar -> {
             vertx.cancelTimer(timer);
             if (ar.succeeded()) {
@@ -91,6 +106,13 @@ public class RateLimiter {
         Duration retry = Duration.ofNanos(r.get(1).toLong() * 1000);
         Limit tightest = limits.get(r.get(2).toInteger() - 1);
         return new Verdict(allowed, retry, tightest, r.get(3).toLong(), Duration.ofNanos(r.get(4).toLong() * 1000));
+    }
+
+    @jakarta.annotation.PreDestroy
+    void close() {
+        if (loops != null) {
+            loops.close();
+        }
     }
 
     /** Tests only: use this clock (microseconds) instead of Redis TIME; null restores it. */

@@ -464,6 +464,8 @@ public class GatewayApiTest {
         pool.shutdown();
         assertEquals(limit, ok);
         assertEquals(100 - limit, limited);
+        // the script ran down the event loops' own connections, not only through the pool
+        assertTrue(io.portcullis.common.testing.Management.metric("portcullis_gateway_ratelimit_loop_connections") >= 1);
     }
 
     // ---- the gateway's own API ----

@@ -24,10 +24,17 @@ public final class RedisScript {
     private final Redis redis;
     private final String source;
     private final AtomicReference<String> sha = new AtomicReference<>();
+    private final LoopConnections loops;
 
     public RedisScript(Redis redis, String resource) {
+        this(redis, resource, null);
+    }
+
+    /** With {@code loops}, {@link #runNow} sends down the calling event loop's own connection. */
+    public RedisScript(Redis redis, String resource, LoopConnections loops) {
         this.redis = redis;
         this.source = read(resource);
+        this.loops = loops;
     }
 
     private static String read(String resource) {
@@ -58,12 +65,17 @@ public final class RedisScript {
         io.vertx.redis.client.Redis core = redis.getDelegate();
         String digest = sha.get();
         io.vertx.core.Future<String> loaded = digest != null ? io.vertx.core.Future.succeededFuture(digest) : loadNow(core);
-        return loaded.compose(d -> core.send(evalshaRequest(d, keys, args))).recover(e -> {
+        return loaded.compose(d -> sendNow(core, evalshaRequest(d, keys, args))).recover(e -> {
             if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
-                return loadNow(core).compose(d -> core.send(evalshaRequest(d, keys, args)));
+                return loadNow(core).compose(d -> sendNow(core, evalshaRequest(d, keys, args)));
             }
             return io.vertx.core.Future.failedFuture(e);
         });
+    }
+
+    private io.vertx.core.Future<io.vertx.redis.client.Response> sendNow(io.vertx.redis.client.Redis core,
+            io.vertx.redis.client.Request request) {
+        return loops != null ? loops.send(request) : core.send(request);
     }
 
     private io.vertx.core.Future<String> loadNow(io.vertx.redis.client.Redis core) {
