@@ -58,7 +58,12 @@ public class GatewayApiTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "garbage", "pcx_short_x", "pcx_abcdefghijklmnop_tooshort",
-            "pcx_ABCDEFGHIJKLMNOP_0123456789012345678901234567890123456789012" })
+            "pcx_ABCDEFGHIJKLMNOP_0123456789012345678901234567890123456789012",
+            // the right length and separators, one character outside its alphabet
+            "pcx_abcdefgh-jklmnop_0123456789012345678901234567890123456789012",
+            "pcx_abcdefghijklmnop_012345678901234567890123456789012345678901+",
+            "pcx_abcdefghijklmnop_012345678901234567890123456789012345678901=",
+            "pcx_abcdefghijklmnop_012345678901234567890123456789012345678901." })
     void malformedKeysAre403(String key) {
         // refused by their shape, before any lookup (an unknown key would be a 403 too, counted as "unknown")
         double before = io.portcullis.common.testing.Management.metric("portcullis_gateway_key_decisions_total", "outcome", "malformed");
