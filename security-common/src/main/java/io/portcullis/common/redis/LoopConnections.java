@@ -63,8 +63,11 @@ public final class LoopConnections {
             return pool.send(request);
         }
         Slot slot = slots.computeIfAbsent(context.nettyEventLoop(), l -> new Slot());
-        if (slot.connection != null) {
-            return slot.connection.send(request);
+        RedisConnection own = slot.connection;
+        if (own != null) {
+            // beyond maxWaitingHandlers in flight (a Redis that slows down under a burst), the pool takes the
+            // overflow and its waiting queue, rather than the command failing as if Redis were down
+            return own.pendingQueueFull() ? pool.send(request) : own.send(request);
         }
         if (!slot.opening && System.nanoTime() - slot.retryAt >= 0) {
             open(context.unwrap(), slot);

@@ -113,6 +113,31 @@ class LoopConnectionsTest {
     }
 
     @Test
+    void commandsBeyondTheConnectionsQueueGoThroughThePoolInsteadOfFailing() throws Exception {
+        loops.close();
+        loops = new LoopConnections(redis.getDelegate(),
+                new io.vertx.redis.client.RedisOptions(options.defaultClient().orElseThrow()).setMaxWaitingHandlers(4));
+        ContextInternal loop = newLoopContext();
+        long id = ownConnection(loop);
+        List<Long> answeredBy = onLoop(loop, v -> {
+            List<Future<Response>> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sent.add(loops.send(Request.cmd(Command.CLIENT).arg("ID")));
+            }
+            return Future.all(sent).map(all -> {
+                List<Long> out = new ArrayList<>();
+                for (Future<Response> f : sent) {
+                    out.add(f.result().toLong());
+                }
+                return out;
+            });
+        });
+        assertEquals(200, answeredBy.size());
+        assertTrue(answeredBy.contains(id), "the loop's own connection took none");
+        assertTrue(answeredBy.stream().anyMatch(other -> other != id), "nothing overflowed to the pool");
+    }
+
+    @Test
     void aConnectionThatRedisClosesIsReplaced() throws Exception {
         ContextInternal loop = newLoopContext();
         long id = ownConnection(loop);
