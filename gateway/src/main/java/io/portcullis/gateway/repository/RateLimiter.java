@@ -80,7 +80,7 @@ public class RateLimiter {
         io.vertx.core.Vertx vertx = context.owner();
         long timer = vertx.setTimer(timeoutMillis, t -> {
             if (bounded.tryFail(new TimedOut(timeoutMillis)) && loops != null) {
-                loops.discard(); // its answer may still come: the connection cannot pair answers any more
+                loops.discard(); // a silent connection would hold every later script too: start afresh
             }
         });
         verdict.onComplete(ar -> {

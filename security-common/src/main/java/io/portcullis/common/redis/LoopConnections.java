@@ -25,7 +25,9 @@ import io.vertx.redis.client.Response;
  *
  * <p>A connection that fails or closes is dropped and opened again by the loop's next command. A caller
  * that gives up on an answer ({@link #discard}) drops the connection as well: answers come back in the
- * order the commands went out, and a connection that lost one cannot be trusted to pair the next.
+ * order the commands went out, so every command sent after one that goes unanswered would wait behind
+ * it on a connection that has gone silent (a half-open socket, a stalled proxy); a fresh connection, or
+ * the pool meanwhile, serves them instead.
  */
 public final class LoopConnections {
 
@@ -115,7 +117,8 @@ public final class LoopConnections {
 
     /**
      * The caller stopped waiting for a command it sent on the current event loop (a timeout): that loop's
-     * connection is closed, so that an answer that comes late is never taken for a later command's.
+     * connection is closed (failing what still waits on it), so that later commands do not queue behind
+     * a connection that has gone silent.
      */
     public void discard() {
         ContextInternal context = eventLoopContext();
