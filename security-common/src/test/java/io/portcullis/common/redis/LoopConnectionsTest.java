@@ -92,24 +92,12 @@ class LoopConnectionsTest {
     void manyCommandsInFlightOnOneConnectionGetTheirOwnAnswers() throws Exception {
         ContextInternal loop = newLoopContext();
         long id = ownConnection(loop);
-        List<String> answers = onLoop(loop, v -> {
-            List<Future<Response>> sent = new ArrayList<>();
-            for (int i = 0; i < 2_000; i++) {
-                sent.add(loops.send(Request.cmd(Command.ECHO).arg("answer-" + i)));
-            }
-            return Future.all(sent).map(all -> {
-                List<String> out = new ArrayList<>();
-                for (Future<Response> f : sent) {
-                    out.add(f.result().toString());
-                }
-                return out;
-            });
-        });
-        for (int i = 0; i < answers.size(); i++) {
-            assertEquals("answer-" + i, answers.get(i));
-        }
+        List<Response> answers = sendAtOnce(loop, 2_000, i -> Request.cmd(Command.ECHO).arg("answer-" + i));
         assertEquals(2_000, answers.size());
-        assertEquals(id, clientId(loop), "the answers did not all come down the loop's own connection");
+        for (int i = 0; i < answers.size(); i++) {
+            assertEquals("answer-" + i, answers.get(i).toString());
+        }
+        assertEquals(id, clientId(loop), "the loop's connection changed during the burst");
     }
 
     @Test
@@ -119,19 +107,8 @@ class LoopConnectionsTest {
                 new io.vertx.redis.client.RedisOptions(options.defaultClient().orElseThrow()).setMaxWaitingHandlers(4));
         ContextInternal loop = newLoopContext();
         long id = ownConnection(loop);
-        List<Long> answeredBy = onLoop(loop, v -> {
-            List<Future<Response>> sent = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                sent.add(loops.send(Request.cmd(Command.CLIENT).arg("ID")));
-            }
-            return Future.all(sent).map(all -> {
-                List<Long> out = new ArrayList<>();
-                for (Future<Response> f : sent) {
-                    out.add(f.result().toLong());
-                }
-                return out;
-            });
-        });
+        List<Long> answeredBy = sendAtOnce(loop, 200, i -> Request.cmd(Command.CLIENT).arg("ID")).stream()
+                .map(Response::toLong).toList();
         assertEquals(200, answeredBy.size());
         assertTrue(answeredBy.contains(id), "the loop's own connection took none");
         assertTrue(answeredBy.stream().anyMatch(other -> other != id), "nothing overflowed to the pool");
@@ -183,6 +160,18 @@ class LoopConnectionsTest {
             return id[0] != not;
         });
         return id[0];
+    }
+
+    /** {@code n} commands sent from {@code loop} without waiting between them; their answers in order. */
+    private List<Response> sendAtOnce(ContextInternal loop, int n, java.util.function.IntFunction<Request> command)
+            throws Exception {
+        return onLoop(loop, v -> {
+            List<Future<Response>> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add(loops.send(command.apply(i)));
+            }
+            return Future.all(sent).map(all -> sent.stream().map(Future::result).toList());
+        });
     }
 
     private long clientId(ContextInternal loop) throws Exception {
