@@ -28,7 +28,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -85,7 +84,7 @@ public class ProxyHandler {
     private final java.util.concurrent.ConcurrentHashMap<String, io.micrometer.core.instrument.Counter> counters =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
-    private HttpClient client;
+    private UpstreamClients clients;
     private final io.portcullis.common.audit.LogThrottle warnings = new io.portcullis.common.audit.LogThrottle();
 
     public ProxyHandler(GatewayConfig config, ApiKeys keys, RateLimiter limiter, AuditLog audit, MeterRegistry registry,
@@ -107,8 +106,6 @@ public class ProxyHandler {
                 .getOptionalValue("quarkus.http.proxy.proxy-address-forwarding", Boolean.class).orElse(false));
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setMaxPoolSize(config.maxConnectionsPerUpstream())
-                .setMaxWaitQueueSize(config.maxWaitingPerUpstream())
                 .setKeepAlive(true)
                 .setPipelining(false)
                 .setTcpNoDelay(true)
@@ -120,7 +117,9 @@ public class ProxyHandler {
             files.forEach(trust::addCertPath);
             options.setPemTrustOptions(trust);
         });
-        client = vertx.createHttpClient(options);
+        clients = new UpstreamClients(vertx, options, config.maxConnectionsPerUpstream(), config.maxWaitingPerUpstream());
+        io.micrometer.core.instrument.Gauge.builder("portcullis.gateway.upstream.loop.clients", clients, UpstreamClients::loopClients)
+                .description("Event loops forwarding over upstream connections of their own").register(registry);
         filters.register(this::handle, FILTER_PRIORITY);
     }
 
@@ -143,8 +142,8 @@ public class ProxyHandler {
     }
 
     void close(@Observes ShutdownEvent ignored) {
-        if (client != null) {
-            client.close();
+        if (clients != null) {
+            clients.close();
         }
     }
 
@@ -381,7 +380,7 @@ public class ProxyHandler {
                 .setConnectTimeout(config.connectTimeout().toMillis()) // bounds the wait for a pooled connection too
                 .setIdleTimeout(config.readTimeout().toMillis());
         long upstreamStart = System.nanoTime();
-        client.request(options).onComplete(ar -> {
+        clients.here().request(options).onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(rc, route, ar.cause(), true);
                 return;

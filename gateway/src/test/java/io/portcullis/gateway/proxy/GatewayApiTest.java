@@ -471,6 +471,8 @@ public class GatewayApiTest {
         assertEquals(100 - limit, limited);
         // the script ran down the event loops' own connections, not only through the pool
         assertTrue(io.portcullis.common.testing.Management.metric("portcullis_gateway_ratelimit_loop_connections") >= 1);
+        // and the requests went upstream over the event loops' own connections
+        assertTrue(io.portcullis.common.testing.Management.metric("portcullis_gateway_upstream_loop_clients") >= 1);
     }
 
     // ---- the gateway's own API ----
