@@ -37,13 +37,17 @@ public interface GatewayConfig {
     @WithDefault("PT1S")
     Duration redisTimeout();
 
-    /** Connections kept per upstream. */
+    /**
+     * Connections kept per upstream, shared out evenly between the event loops, each forwarding over its
+     * own ({@code UpstreamClients}); one pool for all loops when there are fewer than loops.
+     */
     @WithDefault("256")
     int maxConnectionsPerUpstream();
 
     /**
      * Requests that may wait for one of an upstream's connections when all are busy; beyond them, and
-     * after {@code connect-timeout} of waiting, 503 at once rather than a queue without end.
+     * after {@code connect-timeout} of waiting, 503 at once rather than a queue without end. Shared out
+     * between the event loops like the connections.
      */
     @WithDefault("256")
     int maxWaitingPerUpstream();
