@@ -5,7 +5,7 @@
 #
 # Needs the suite running (deploy/local/run.sh): it reuses its PostgreSQL, Redis and auth-service, and
 # starts its own gateway (port 18080) in front of a static upstream (port 18090).
-# Usage: [OPEN_RATE=req/s] load-tests/bench-gateway.sh [seconds=20] [connections=50]
+# Usage: [OPEN_RATE=req/s] [WARMUP=seconds] load-tests/bench-gateway.sh [seconds=20] [connections=50]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-20}
@@ -47,9 +47,13 @@ REDIS_PORT=${PORTCULLIS_REDIS_URL##*:}
 evalsha() { redis-cli -p "$REDIS_PORT" -a "$REDIS_PW" --no-auth-warning info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p'; }
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 
-echo "== warm-up"
-wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18090/secrets/v1/x >/dev/null
-wrk -t1 -c"$CONN" -d10s -H "X-API-Key: $KEY" http://127.0.0.1:18080/secrets/v1/x >/dev/null
+# warm-up: under this load C2 spends about half a core compiling the gateway for its first 30-40 s
+# (5.8, 5.5 and 3.2 s of compiler CPU in the first three 10 s, then under 0.5 s per 10 s), so each proxy
+# gets WARMUP seconds (45 by default) before it is measured, and so does the upstream
+WARMUP=${WARMUP:-45}
+echo "== warm-up (${WARMUP}s each)"
+wrk -t1 -c"$CONN" -d"${WARMUP}s" http://127.0.0.1:18090/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d"${WARMUP}s" -H "X-API-Key: $KEY" http://127.0.0.1:18080/secrets/v1/x >/dev/null
 
 echo "== closed loop: wrk -t1 -c$CONN -d${SECS}s"
 DIRECT=$(wrk -t1 -c"$CONN" -d"${SECS}s" --latency http://127.0.0.1:18090/secrets/v1/x | tee /dev/stderr | rps)
@@ -74,9 +78,9 @@ java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18092 18090 2>>"$STATE/logs
 java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18093 18090 "$REDIS_PORT" "$REDIS_PW" 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
 java -Xmx256m -cp "$CP" io.portcullis.load.BareProxy 18094 18090 "$REDIS_PORT" "$REDIS_PW" per-loop 2>>"$STATE/logs/bare-proxy.log" & PIDS+=($!)
 sleep 3
-wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18092/secrets/v1/x >/dev/null
-wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18093/secrets/v1/x >/dev/null
-wrk -t1 -c"$CONN" -d10s http://127.0.0.1:18094/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d"${WARMUP}s" http://127.0.0.1:18092/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d"${WARMUP}s" http://127.0.0.1:18093/secrets/v1/x >/dev/null
+wrk -t1 -c"$CONN" -d"${WARMUP}s" http://127.0.0.1:18094/secrets/v1/x >/dev/null
 BARE=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18092/secrets/v1/x | rps)
 BARE_REDIS=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18093/secrets/v1/x | rps)
 BARE_LOOP=$(wrk -t1 -c"$CONN" -d"${SECS}s" http://127.0.0.1:18094/secrets/v1/x | rps)
