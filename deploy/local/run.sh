@@ -20,6 +20,8 @@ SECRETS=$STATE/secrets
 LOGS=$STATE/logs
 RUN=$STATE/run
 JAVA_OPTS=${PORTCULLIS_JAVA_OPTS:--Xms64m -Xmx384m}
+# the audit-service's own database login, which owns nothing (its password: secrets/pg-login-<name>)
+AUDIT_LOGIN=portcullis_audit_app
 
 # service  http-port  management-port  database
 SERVICES=(
@@ -67,7 +69,7 @@ start_service() {
     # the gateway decides who the client is itself and is the only one that sees clients directly
     [ "$svc" = gateway ] && forwarding=()
     [ "$svc" != auth-service ] && client_secret=(PORTCULLIS_CLIENT_ID="$svc" PORTCULLIS_CLIENT_SECRET_FILE="$SECRETS/clients/$svc")
-    local extra=() jvm_extra=""
+    local extra=() jvm_extra="" db_user=$PORTCULLIS_PG_USER db_password_file=$PORTCULLIS_PG_PASSWORD_FILE
     [ -f "$ROOT/deploy/k8s/base/$svc.jvm-options" ] && jvm_extra=$(cat "$ROOT/deploy/k8s/base/$svc.jvm-options")
     case "$svc" in
         auth-service)
@@ -80,7 +82,11 @@ start_service() {
         secrets-service)
             extra=(PORTCULLIS_SECRETS_KEK_FILE="$SECRETS/secrets-kek") ;;
         audit-service)
-            extra=(PORTCULLIS_AUDIT_LOG_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem") ;;
+            # Flyway migrates as the server's user, which owns the tables; the service works as a login
+            # that owns nothing, so that no one holding it can step out of the append-only role
+            db_user=$AUDIT_LOGIN db_password_file=$SECRETS/pg-login-$AUDIT_LOGIN
+            extra=(PORTCULLIS_AUDIT_LOG_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem"
+                   QUARKUS_FLYWAY_USERNAME="$PORTCULLIS_PG_USER" QUARKUS_FLYWAY_PASSWORD_FILE="$PORTCULLIS_PG_PASSWORD_FILE") ;;
     esac
     # Behind the gateway every request comes from 127.0.0.1: the services take the client's address
     # (login lockout per address, audit sourceIp) from the X-Forwarded-For the gateway sets, and only
@@ -93,8 +99,8 @@ start_service() {
     # shellcheck disable=SC2086
     env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$mport" \
         QUARKUS_HTTP_HOST="$host" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-        QUARKUS_DATASOURCE_USERNAME="$PORTCULLIS_PG_USER" \
-        QUARKUS_DATASOURCE_PASSWORD_FILE="$PORTCULLIS_PG_PASSWORD_FILE" \
+        QUARKUS_DATASOURCE_USERNAME="$db_user" \
+        QUARKUS_DATASOURCE_PASSWORD_FILE="$db_password_file" \
         QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PORTCULLIS_PG_HOST:$PORTCULLIS_PG_PORT/$db" \
         QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PORTCULLIS_PG_HOST:$PORTCULLIS_PG_PORT/$db" \
         QUARKUS_REDIS_HOSTS="$PORTCULLIS_REDIS_URL" \
@@ -115,7 +121,7 @@ start() {
     chmod 711 "$STATE"
     local databases
     databases=$(for e in "${SERVICES[@]}"; do read -r _ _ _ db <<<"$e"; printf '%s,' "$db"; done)
-    infra up --dir "$STATE" --databases "${databases%,}"
+    infra up --dir "$STATE" --databases "${databases%,}" --logins "$AUDIT_LOGIN"
     # shellcheck disable=SC1091
     set -a; . "$STATE/infra.env"; set +a
     infra secrets --dir "$STATE"

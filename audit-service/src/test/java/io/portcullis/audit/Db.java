@@ -7,17 +7,27 @@ import java.util.Properties;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
-/** A direct JDBC connection to the service's test database as the superuser, for tampering tests. */
+/** Direct JDBC connections to the service's test database, for tampering tests. */
 public final class Db {
 
     private Db() {
     }
 
+    /** As the server's user, which ran the migrations and owns the tables (Flyway's login in these tests). */
     public static Connection superuser() throws SQLException {
+        return connect("quarkus.flyway.username", "quarkus.flyway.password");
+    }
+
+    /** As the login the service itself works as ({@code quarkus.datasource.username}). */
+    public static Connection runtimeLogin() throws SQLException {
+        return connect("quarkus.datasource.username", "quarkus.datasource.password");
+    }
+
+    private static Connection connect(String userKey, String passwordKey) throws SQLException {
         var config = ConfigProvider.getConfig();
         Properties p = new Properties();
-        p.setProperty("user", config.getValue("quarkus.datasource.username", String.class));
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("user", config.getValue(userKey, String.class));
+        config.getOptionalValue(passwordKey, String.class).ifPresent(pw -> p.setProperty("password", pw));
         return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class), p);
     }
 }

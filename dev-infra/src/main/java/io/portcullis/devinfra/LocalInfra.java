@@ -17,7 +17,7 @@ import java.util.Properties;
  * The command line that {@code deploy/local/run.sh} uses for its databases.
  *
  * <pre>
- * LocalInfra up     --dir .portcullis --databases portcullis_auth,portcullis_audit,...
+ * LocalInfra up     --dir .portcullis --databases portcullis_auth,portcullis_audit,... [--logins a,b]
  * LocalInfra down   --dir .portcullis
  * LocalInfra status --dir .portcullis
  * LocalInfra secrets --dir .portcullis          (bootstrap secrets, see {@link Bootstrap})
@@ -27,7 +27,8 @@ import java.util.Properties;
  * {@code up} starts private PostgreSQL and Redis instances under {@code <dir>/pg} and
  * {@code <dir>/redis}, each with a random password kept in {@code <dir>/secrets} (0600), and
  * writes where they listen to {@code <dir>/infra.env}. A second {@code up} reuses the same ports,
- * passwords and data. When {@code PORTCULLIS_PG_HOST} (with {@code PORTCULLIS_PG_PORT},
+ * passwords and data. {@code --logins} creates plain login roles that own nothing (for a service
+ * that must not own its tables), each with a random password in {@code <dir>/secrets/pg-login-<name>}. When {@code PORTCULLIS_PG_HOST} (with {@code PORTCULLIS_PG_PORT},
  * {@code PORTCULLIS_PG_USER}, {@code PORTCULLIS_PG_PASSWORD_FILE}) or {@code PORTCULLIS_REDIS_URL}
  * (with {@code PORTCULLIS_REDIS_PASSWORD_FILE}) is set, that server is used instead and never
  * stopped: the machine's own databases are touched only when asked.
@@ -48,7 +49,8 @@ public final class LocalInfra {
         Path dir = Path.of(opts.getOrDefault("--dir", ".portcullis")).toAbsolutePath().normalize();
         try {
             switch (args[0]) {
-                case "up" -> up(dir, List.of(opts.getOrDefault("--databases", "").split(",")));
+                case "up" -> up(dir, List.of(opts.getOrDefault("--databases", "").split(",")),
+                        List.of(opts.getOrDefault("--logins", "").split(",")));
                 case "down" -> down(dir);
                 case "status" -> status(dir);
                 case "secrets" -> Bootstrap.generate(dir);
@@ -63,11 +65,11 @@ public final class LocalInfra {
     }
 
     private static void usage() {
-        System.err.println("usage: LocalInfra up|down|status|secrets --dir DIR [--databases a,b,c] | wait-ready --urls U1,U2");
+        System.err.println("usage: LocalInfra up|down|status|secrets --dir DIR [--databases a,b,c] [--logins a,b] | wait-ready --urls U1,U2");
         System.exit(2);
     }
 
-    static void up(Path dir, List<String> databases) {
+    static void up(Path dir, List<String> databases, List<String> logins) {
         createDir(dir, "rwx--x--x");
         Path secrets = createDir(dir.resolve("secrets"), "rwx------");
         Properties state = load(dir);
@@ -91,6 +93,11 @@ public final class LocalInfra {
         state.setProperty("pg.port", Integer.toString(pg.port()));
         state.setProperty("pg.user", pg.user());
         pg.ensureDatabases(databases.stream().filter(d -> !d.isBlank()).toArray(String[]::new));
+        for (String login : logins) {
+            if (!login.isBlank()) {
+                pg.ensureLogin(login, secret(secrets.resolve("pg-login-" + login)));
+            }
+        }
 
         String redisUrl = TestInfra.setting("PORTCULLIS_REDIS_URL", null);
         if (redisUrl != null) {
@@ -153,11 +160,16 @@ public final class LocalInfra {
         if (Files.exists(file)) {
             return read(file);
         }
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String value = randomSecret();
         writePrivate(file, value);
         return value;
+    }
+
+    /** 32 random bytes, url-safe base64 without padding (43 characters of {@code [A-Za-z0-9_-]}). */
+    static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String read(Path file) {

@@ -207,6 +207,33 @@ public final class LocalPostgres {
         }
     }
 
+    private static final Pattern LOGIN_PASSWORD = Pattern.compile("^[A-Za-z0-9_-]{16,128}$");
+
+    /**
+     * Creates the login role {@code name} with {@code password}, or sets that password when it exists:
+     * a plain login (no superuser, no role or database creation, member of nothing), for a service that
+     * must not own the tables it works on.
+     */
+    public void ensureLogin(String name, String password) {
+        if (!DB_NAME.matcher(name).matches() || !LOGIN_PASSWORD.matcher(password).matches()) {
+            throw new IllegalArgumentException("not a plain role name, or a password outside [A-Za-z0-9_-]{16,128}: " + name);
+        }
+        // role names and passwords cannot be bind parameters here; both are allow-listed above
+        String attributes = " LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD '" + password + "'";
+        try (Connection c = connect(host, port, "postgres", user, password(), 10); Statement st = c.createStatement()) {
+            try {
+                st.execute("CREATE ROLE " + name + attributes);
+            } catch (SQLException e) {
+                if (!"42710".equals(e.getSQLState())) { // exists already (or created concurrently by another JVM)
+                    throw e;
+                }
+                st.execute("ALTER ROLE " + name + attributes);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create login " + name + " on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
     static Connection connect(String host, int port, String db, String user, String password, int timeoutSeconds)
             throws SQLException {
         Properties props = new Properties();

@@ -32,6 +32,15 @@ public final class TestInfra {
 
     /** Config for a Quarkus service whose database is {@code database}; starts what is missing. */
     public static synchronized Map<String, String> acquire(String database) {
+        return acquire(database, null);
+    }
+
+    /**
+     * The same, for a service that runs as a login of its own that owns nothing ({@code runtimeLogin},
+     * created here with a fresh password, or null for none): Flyway migrates as the server's user,
+     * which owns the tables, and the service works as {@code runtimeLogin}.
+     */
+    public static synchronized Map<String, String> acquire(String database, String runtimeLogin) {
         if (users++ == 0) {
             postgres = postgres();
             redis = redis();
@@ -48,6 +57,15 @@ public final class TestInfra {
         }
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
         config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl(database));
+        if (runtimeLogin != null) {
+            String password = LocalInfra.randomSecret();
+            postgres.ensureLogin(runtimeLogin, password);
+            config.put("quarkus.flyway.username", postgres.user());
+            // Quarkus gives Flyway its own login only with both set; a server that trusts local logins ignores it
+            config.put("quarkus.flyway.password", postgres.password() != null ? postgres.password() : "unused-under-trust-authentication");
+            config.put("quarkus.datasource.username", runtimeLogin);
+            config.put("quarkus.datasource.password", password);
+        }
         config.put("quarkus.redis.hosts", redis.uri());
         if (redis.password() != null) {
             config.put("quarkus.redis.password", redis.password());

@@ -2,6 +2,7 @@ package io.portcullis.devinfra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,6 +200,34 @@ class KubernetesManifestsTest {
                 assertFalse(data != null && data.containsKey("QUARKUS_DATASOURCE_USERNAME"), "not shared through a ConfigMap");
             }
         }
+    }
+
+    /**
+     * The audit-service works as a login that owns nothing, and Flyway as the one that owns its tables,
+     * each with its own Secret: holding the service's login is not enough to rewrite the log.
+     */
+    @Test
+    void theAuditServiceWorksAsALoginOtherThanTheOneThatOwnsItsTables() throws IOException {
+        Map<String, Object> audit = deployments().stream().filter(d -> "audit-service".equals(at(d, "metadata", "name")))
+                .findFirst().orElseThrow();
+        Map<String, Object> c = ((List<Map<String, Object>>) at(audit, "spec", "template", "spec", "containers")).get(0);
+        Map<String, String> env = new java.util.HashMap<>();
+        for (Map<String, Object> e : (List<Map<String, Object>>) at(c, "env")) {
+            env.put((String) e.get("name"), (String) e.get("value"));
+        }
+        assertEquals("portcullis_audit", env.get("QUARKUS_FLYWAY_USERNAME"));
+        assertEquals("portcullis_audit_app", env.get("QUARKUS_DATASOURCE_USERNAME"));
+        String flywayDir = env.get("QUARKUS_FLYWAY_PASSWORD_FILE").split("/")[3];
+        String serviceDir = env.get("QUARKUS_DATASOURCE_PASSWORD_FILE").split("/")[3];
+        assertNotEquals(flywayDir, serviceDir, "one password file for both logins");
+        Map<String, String> secretOf = new java.util.HashMap<>();
+        for (Map<String, Object> v : (List<Map<String, Object>>) at(audit, "spec", "template", "spec", "volumes")) {
+            if (v.containsKey("secret")) {
+                secretOf.put((String) v.get("name"), at(v, "secret", "secretName"));
+            }
+        }
+        assertEquals("portcullis-audit-service-database", secretOf.get(flywayDir));
+        assertEquals("portcullis-audit-service-app-database", secretOf.get(serviceDir));
     }
 
     /** Every image a Deployment runs is one this repository builds (deploy/docker), of the module it names. */

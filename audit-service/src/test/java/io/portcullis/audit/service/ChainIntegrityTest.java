@@ -130,6 +130,44 @@ class ChainIntegrityTest {
         assertEquals("portcullis_audit_writer", role);
     }
 
+    @jakarta.inject.Inject
+    LoginCheck loginCheck;
+
+    /**
+     * What SQL injected into the service, or anyone holding its database login, could do: step out of
+     * the append-only role. The login owns nothing, so that leaves it with the same rights.
+     */
+    @Test
+    void theServicesLoginCannotStepOutOfTheAppendOnlyRole() throws SQLException {
+        long seq = append(1).get(0);
+        String owner;
+        try (Connection c = Db.superuser(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_event'")) {
+            rs.next();
+            owner = rs.getString(1);
+        }
+        try (Connection c = Db.runtimeLogin(); Statement st = c.createStatement()) {
+            st.execute("SET ROLE portcullis_audit_writer");
+            st.execute("RESET ROLE");
+            for (String tamper : List.of("UPDATE audit_event SET actor = 'user:mallory' WHERE seq = " + seq,
+                    "DELETE FROM audit_event WHERE seq = " + seq,
+                    "ALTER TABLE audit_event DISABLE TRIGGER USER",
+                    "SET session_replication_role = replica",
+                    "SET ROLE " + owner)) {
+                SQLException e = assertThrows(SQLException.class, () -> st.execute(tamper), tamper);
+                assertEquals("42501", e.getSQLState(), tamper + ": " + e.getMessage());
+            }
+        }
+        assertValid();
+        assertEquals(false, loginCheck.check().await().atMost(Duration.ofSeconds(5)), "the service's login cannot rewrite the log");
+        assertEquals(0.0, io.portcullis.common.testing.Management.metric("portcullis_audit_login_can_rewrite"));
+        // and the check tells the owner apart: it would warn if the service ran as it
+        try (Connection c = Db.superuser(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(LoginCheck.QUERY)) {
+            rs.next();
+            assertTrue(rs.getBoolean(1), "the owner can rewrite the log");
+        }
+    }
+
     @Test
     void anEditedRowIsFoundAtItsSeq() throws SQLException {
         List<Long> seqs = append(5);

@@ -21,16 +21,22 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class LocalInfraTestResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "portcullis_test";
+    private String runtimeLogin;
     private String outboxKey;
 
+    /**
+     * {@code database}: the module's test database; {@code runtime-login}, optional: a login that owns
+     * nothing, which the service works as while Flyway migrates as the server's user.
+     */
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
+        runtimeLogin = initArgs.get("runtime-login");
     }
 
     @Override
     public Map<String, String> start() {
-        Map<String, String> config = new HashMap<>(TestInfra.acquire(database));
+        Map<String, String> config = new HashMap<>(TestInfra.acquire(database, runtimeLogin));
         int managementPort = TestInfra.freePort();
         config.put("quarkus.management.test-port", Integer.toString(managementPort));
         // a packaged artifact under @QuarkusIntegrationTest reads the plain port
