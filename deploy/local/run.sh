@@ -20,8 +20,10 @@ SECRETS=$STATE/secrets
 LOGS=$STATE/logs
 RUN=$STATE/run
 JAVA_OPTS=${PORTCULLIS_JAVA_OPTS:--Xms64m -Xmx384m}
-# the audit-service's own database login, which owns nothing (its password: secrets/pg-login-<name>)
-AUDIT_LOGIN=portcullis_audit_app
+# the audit-service's and secrets-service's own database logins, which own nothing (their passwords:
+# secrets/pg-login-<name>); Flyway migrates as the server's user, which owns the tables
+AUDIT_LOGIN=portcullis_audit_runtime
+SECRETS_LOGIN=portcullis_secrets_runtime
 
 # service  http-port  management-port  database
 SERVICES=(
@@ -79,11 +81,13 @@ start_service() {
                    PORTCULLIS_BOOTSTRAP_CLIENTS_DIR="$SECRETS/clients") ;;
         gateway)
             extra=(PORTCULLIS_BOOTSTRAP_API_KEY_FILE="$SECRETS/admin-api-key") ;;
+        # these two work as a login that owns nothing, so that no one holding it can step out of their
+        # restricted roles; Flyway migrates as the server's user, which owns the tables
         secrets-service)
-            extra=(PORTCULLIS_SECRETS_KEK_FILE="$SECRETS/secrets-kek") ;;
+            db_user=$SECRETS_LOGIN db_password_file=$SECRETS/pg-login-$SECRETS_LOGIN
+            extra=(PORTCULLIS_SECRETS_KEK_FILE="$SECRETS/secrets-kek"
+                   QUARKUS_FLYWAY_USERNAME="$PORTCULLIS_PG_USER" QUARKUS_FLYWAY_PASSWORD_FILE="$PORTCULLIS_PG_PASSWORD_FILE") ;;
         audit-service)
-            # Flyway migrates as the server's user, which owns the tables; the service works as a login
-            # that owns nothing, so that no one holding it can step out of the append-only role
             db_user=$AUDIT_LOGIN db_password_file=$SECRETS/pg-login-$AUDIT_LOGIN
             extra=(PORTCULLIS_AUDIT_LOG_SIGNING_KEY_FILE="$SECRETS/audit-signing.pem"
                    QUARKUS_FLYWAY_USERNAME="$PORTCULLIS_PG_USER" QUARKUS_FLYWAY_PASSWORD_FILE="$PORTCULLIS_PG_PASSWORD_FILE") ;;
@@ -121,7 +125,7 @@ start() {
     chmod 711 "$STATE"
     local databases
     databases=$(for e in "${SERVICES[@]}"; do read -r _ _ _ db <<<"$e"; printf '%s,' "$db"; done)
-    infra up --dir "$STATE" --databases "${databases%,}" --logins "$AUDIT_LOGIN"
+    infra up --dir "$STATE" --databases "${databases%,}" --logins "$AUDIT_LOGIN,$SECRETS_LOGIN"
     # shellcheck disable=SC1091
     set -a; . "$STATE/infra.env"; set +a
     infra secrets --dir "$STATE"

@@ -1,5 +1,5 @@
--- The login the service works as (quarkus.datasource.username, the placeholder runtime_login, a plain
--- role name: RuntimeLoginPlaceholder) gets the append-only role. When it is not the login that runs the
+-- The login the service works as (quarkus.datasource.username, the placeholder runtime_login set in
+-- security-common) gets the append-only role. When it is not the login that runs the
 -- migrations, it owns nothing here: a RESET ROLE leaves it with only what portcullis_audit_writer
 -- grants (it inherits the role), so it can neither disable the triggers nor change a stored event.
 DO $grant$

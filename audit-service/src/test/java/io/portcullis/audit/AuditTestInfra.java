@@ -9,6 +9,6 @@ import io.quarkus.test.common.WithTestResource;
 @WithTestResource(value = LocalInfraTestResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = { @ResourceArg(name = "database", value = "portcullis_audit_test"),
                 // the service works as a login that owns nothing, as deployed; Flyway migrates as the owner
-                @ResourceArg(name = "runtime-login", value = "portcullis_audit_test_app") })
+                @ResourceArg(name = "runtime-login", value = "portcullis_audit_test_runtime") })
 public final class AuditTestInfra {
 }

@@ -203,31 +203,35 @@ class KubernetesManifestsTest {
     }
 
     /**
-     * The audit-service works as a login that owns nothing, and Flyway as the one that owns its tables,
-     * each with its own Secret: holding the service's login is not enough to rewrite the log.
+     * The audit-service and the secrets-service work as logins that own nothing, and Flyway as the ones
+     * that own their tables, each with its own Secret: holding a service's login is not enough to step
+     * around the role and triggers that guard its tables.
      */
     @Test
-    void theAuditServiceWorksAsALoginOtherThanTheOneThatOwnsItsTables() throws IOException {
-        Map<String, Object> audit = deployments().stream().filter(d -> "audit-service".equals(at(d, "metadata", "name")))
-                .findFirst().orElseThrow();
-        Map<String, Object> c = ((List<Map<String, Object>>) at(audit, "spec", "template", "spec", "containers")).get(0);
-        Map<String, String> env = new java.util.HashMap<>();
-        for (Map<String, Object> e : (List<Map<String, Object>>) at(c, "env")) {
-            env.put((String) e.get("name"), (String) e.get("value"));
-        }
-        assertEquals("portcullis_audit", env.get("QUARKUS_FLYWAY_USERNAME"));
-        assertEquals("portcullis_audit_app", env.get("QUARKUS_DATASOURCE_USERNAME"));
-        String flywayDir = env.get("QUARKUS_FLYWAY_PASSWORD_FILE").split("/")[3];
-        String serviceDir = env.get("QUARKUS_DATASOURCE_PASSWORD_FILE").split("/")[3];
-        assertNotEquals(flywayDir, serviceDir, "one password file for both logins");
-        Map<String, String> secretOf = new java.util.HashMap<>();
-        for (Map<String, Object> v : (List<Map<String, Object>>) at(audit, "spec", "template", "spec", "volumes")) {
-            if (v.containsKey("secret")) {
-                secretOf.put((String) v.get("name"), at(v, "secret", "secretName"));
+    void theAuditAndSecretsServicesWorkAsLoginsOtherThanTheOnesThatOwnTheirTables() throws IOException {
+        for (String service : List.of("audit-service", "secrets-service")) {
+            String owner = "portcullis_" + service.replace("-service", "");
+            Map<String, Object> d = deployments().stream().filter(x -> service.equals(at(x, "metadata", "name")))
+                    .findFirst().orElseThrow();
+            Map<String, Object> c = ((List<Map<String, Object>>) at(d, "spec", "template", "spec", "containers")).get(0);
+            Map<String, String> env = new java.util.HashMap<>();
+            for (Map<String, Object> e : (List<Map<String, Object>>) at(c, "env")) {
+                env.put((String) e.get("name"), (String) e.get("value"));
             }
+            assertEquals(owner, env.get("QUARKUS_FLYWAY_USERNAME"), service);
+            assertEquals(owner + "_runtime", env.get("QUARKUS_DATASOURCE_USERNAME"), service);
+            String flywayDir = env.get("QUARKUS_FLYWAY_PASSWORD_FILE").split("/")[3];
+            String serviceDir = env.get("QUARKUS_DATASOURCE_PASSWORD_FILE").split("/")[3];
+            assertNotEquals(flywayDir, serviceDir, service + ": one password file for both logins");
+            Map<String, String> secretOf = new java.util.HashMap<>();
+            for (Map<String, Object> v : (List<Map<String, Object>>) at(d, "spec", "template", "spec", "volumes")) {
+                if (v.containsKey("secret")) {
+                    secretOf.put((String) v.get("name"), at(v, "secret", "secretName"));
+                }
+            }
+            assertEquals("portcullis-" + service + "-database", secretOf.get(flywayDir), service);
+            assertEquals("portcullis-" + service + "-runtime-database", secretOf.get(serviceDir), service);
         }
-        assertEquals("portcullis-audit-service-database", secretOf.get(flywayDir));
-        assertEquals("portcullis-audit-service-app-database", secretOf.get(serviceDir));
     }
 
     /** Every image a Deployment runs is one this repository builds (deploy/docker), of the module it names. */

@@ -1,27 +1,27 @@
 package io.portcullis.secrets;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.portcullis.common.testing.DbLogins;
 
-/** A direct JDBC connection to the service's test database, for tampering and inspection. */
+/** Direct JDBC connections to the service's test database, for tampering and inspection. */
 public final class Db {
 
     private Db() {
     }
 
+    /** As the login that ran the migrations and owns the tables. */
     public static Connection connect() throws SQLException {
-        var config = ConfigProvider.getConfig();
-        Properties p = new Properties();
-        p.setProperty("user", config.getValue("quarkus.datasource.username", String.class));
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(pw -> p.setProperty("password", pw));
-        return DriverManager.getConnection(url(), p);
+        return DbLogins.connect(DbLogins.owner());
+    }
+
+    /** As the login the service itself works as. */
+    public static Connection runtimeLogin() throws SQLException {
+        return DbLogins.connect(DbLogins.service());
     }
 
     public static String url() {
-        return ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
+        return DbLogins.url();
     }
 }

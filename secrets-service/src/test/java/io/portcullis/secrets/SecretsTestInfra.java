@@ -10,7 +10,9 @@ import io.quarkus.test.common.WithTestResource;
  * throwaway key-encryption keys ({@link TestKeks}).
  */
 @WithTestResource(value = LocalInfraTestResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "database", value = "portcullis_secrets_test"))
+        initArgs = { @ResourceArg(name = "database", value = "portcullis_secrets_test"),
+                // the service works as a login that owns nothing, as deployed; Flyway migrates as the owner
+                @ResourceArg(name = "runtime-login", value = "portcullis_secrets_test_runtime") })
 @WithTestResource(value = TestKeks.class, scope = TestResourceScope.GLOBAL)
 public final class SecretsTestInfra {
 }

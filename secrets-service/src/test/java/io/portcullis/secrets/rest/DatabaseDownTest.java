@@ -31,11 +31,8 @@ class DatabaseDownTest {
 
     /** As the superuser, from the {@code postgres} database: the service's own may refuse everyone. */
     static void superuser(String statement) throws SQLException {
-        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", config.getValue("quarkus.datasource.username", String.class));
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(pw -> p.setProperty("password", pw));
-        try (Connection c = java.sql.DriverManager.getConnection(Db.url().replaceFirst("/" + database() + "(\\?|$)", "/postgres$1"), p);
+        try (Connection c = io.portcullis.common.testing.DbLogins.connect(
+                Db.url().replaceFirst("/" + database() + "(\\?|$)", "/postgres$1"), io.portcullis.common.testing.DbLogins.owner());
                 Statement st = c.createStatement()) {
             st.execute(statement);
         }

@@ -78,6 +78,39 @@ class StoredSecretIntegrityTest {
         }
     }
 
+    @Inject
+    io.portcullis.common.db.LoginCheck loginCheck;
+
+    /**
+     * The same for SQL injected into the service, or anyone holding its database login, that first
+     * steps out of the role: the login owns nothing, so that leaves it with the same rights.
+     */
+    @Test
+    void theServicesLoginCannotStepOutOfItsRole() throws Exception {
+        String owner;
+        try (Connection c = Db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'secret_version'")) {
+            rs.next();
+            owner = rs.getString(1);
+        }
+        try (Connection c = Db.runtimeLogin(); Statement st = c.createStatement()) {
+            st.execute("SET ROLE portcullis_secrets_app");
+            st.execute("RESET ROLE");
+            for (String forbidden : List.of(
+                    "ALTER TABLE secret_version DISABLE TRIGGER secret_version_kek_guard",
+                    "DROP TRIGGER secret_policy_generation ON secret_policy",
+                    "TRUNCATE secret_share",
+                    "SET session_replication_role = replica",
+                    "SET ROLE " + owner)) {
+                SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> st.execute(forbidden), forbidden);
+                assertEquals("42501", refused.getSQLState(), forbidden + ": " + refused.getMessage());
+            }
+        }
+        assertEquals(false, loginCheck.check().toCompletionStage().toCompletableFuture().join(), "the service's login owns nothing");
+        assertEquals(0.0, Management.metric("portcullis_database_login_owns_tables"));
+    }
+
     /** Flips one bit of a version's ciphertext; run twice, puts it back. */
     static final String FLIP_CIPHERTEXT = "UPDATE secret_version SET ciphertext = set_byte(ciphertext, 3, get_byte(ciphertext, 3) # 1) WHERE path = ?";
 

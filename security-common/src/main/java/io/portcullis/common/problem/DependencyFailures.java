@@ -56,7 +56,9 @@ public final class DependencyFailures {
                     && CLIENT_UNAVAILABLE.contains(t.getMessage())) {
                 return 503;
             }
-            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
+            // a refused connection, or one the database or Redis reset or broke off (a restart, a failover,
+            // pg_terminate_backend): java.net.SocketException covers ConnectException and "Connection reset"
+            if (t instanceof java.net.SocketException || t instanceof java.nio.channels.ClosedChannelException
                     || t instanceof io.netty.channel.ConnectTimeoutException
                     || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
                     || t instanceof io.vertx.sqlclient.ClosedConnectionException) {

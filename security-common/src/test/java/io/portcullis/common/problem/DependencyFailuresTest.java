@@ -42,4 +42,11 @@ class DependencyFailuresTest {
         assertEquals(0, DependencyFailures.statusFor(new IllegalStateException("Timeout")));
         assertEquals(503, DependencyFailures.statusFor(new java.net.ConnectException("Connection refused")));
     }
+
+    /** A connection the database killed under a request (pg_terminate_backend, a restart) surfaces as a reset. */
+    @Test
+    void aConnectionResetUnderARequestIs503() {
+        assertEquals(503, DependencyFailures.statusFor(new RuntimeException(new java.net.SocketException("Connection reset"))));
+        assertEquals(503, DependencyFailures.statusFor(new java.net.SocketException("Broken pipe")));
+    }
 }

@@ -30,10 +30,14 @@ public final class PgDump {
         if (!m.find()) {
             throw new AssertionError("unexpected JDBC URL: " + url);
         }
+        // as the owner of the tables, who may read every one of them
+        java.util.Properties owner = DbLogins.owner();
         List<String> cmd = List.of(binary(), "--data-only", "--no-owner", "-h", m.group(1), "-p", m.group(2), "-U",
-                config.getValue("quarkus.datasource.username", String.class), m.group(3));
+                owner.getProperty("user"), m.group(3));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(p -> pb.environment().put("PGPASSWORD", p));
+        if (owner.getProperty("password") != null) {
+            pb.environment().put("PGPASSWORD", owner.getProperty("password"));
+        }
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.getInputStream().transferTo(out);
