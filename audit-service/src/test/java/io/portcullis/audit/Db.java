@@ -15,9 +15,4 @@ public final class Db {
     public static Connection superuser() throws SQLException {
         return DbLogins.connect(DbLogins.owner());
     }
-
-    /** As the login the service itself works as ({@code quarkus.datasource.username}). */
-    public static Connection runtimeLogin() throws SQLException {
-        return DbLogins.connect(DbLogins.service());
-    }
 }

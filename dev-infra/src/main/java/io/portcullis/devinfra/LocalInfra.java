@@ -28,7 +28,8 @@ import java.util.Properties;
  * {@code <dir>/redis}, each with a random password kept in {@code <dir>/secrets} (0600), and
  * writes where they listen to {@code <dir>/infra.env}. A second {@code up} reuses the same ports,
  * passwords and data. {@code --logins} creates plain login roles that own nothing (for a service
- * that must not own its tables), each with a random password in {@code <dir>/secrets/pg-login-<name>}. When {@code PORTCULLIS_PG_HOST} (with {@code PORTCULLIS_PG_PORT},
+ * that must not own its tables), each with a random password in {@code <dir>/secrets/pg-login-<name>}.
+ * When {@code PORTCULLIS_PG_HOST} (with {@code PORTCULLIS_PG_PORT},
  * {@code PORTCULLIS_PG_USER}, {@code PORTCULLIS_PG_PASSWORD_FILE}) or {@code PORTCULLIS_REDIS_URL}
  * (with {@code PORTCULLIS_REDIS_PASSWORD_FILE}) is set, that server is used instead and never
  * stopped: the machine's own databases are touched only when asked.

@@ -16,11 +16,6 @@ public final class Db {
         return DbLogins.connect(DbLogins.owner());
     }
 
-    /** As the login the service itself works as. */
-    public static Connection runtimeLogin() throws SQLException {
-        return DbLogins.connect(DbLogins.service());
-    }
-
     public static String url() {
         return DbLogins.url();
     }

@@ -44,6 +44,43 @@ public final class DbLogins {
         return DriverManager.getConnection(url, login);
     }
 
+    /** The owner of {@code table}. */
+    public static String ownerOf(String table) throws SQLException {
+        try (Connection c = connect(owner());
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT tableowner FROM pg_tables WHERE tablename = ?")) {
+            ps.setString(1, table);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new AssertionError("no table " + table);
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /**
+     * Runs each statement as the service's login once it has stepped out of {@code role} ({@code SET ROLE},
+     * then {@code RESET ROLE}): what SQL injected into the service, or anyone holding its login, could
+     * do. Gives, for each statement in order, {@code "<SQLSTATE> <message>"} when it failed, else
+     * {@code "succeeded"}.
+     */
+    public static java.util.Map<String, String> outsideRole(String role, java.util.List<String> statements) throws SQLException {
+        java.util.Map<String, String> outcomes = new java.util.LinkedHashMap<>();
+        try (Connection c = connect(service()); java.sql.Statement st = c.createStatement()) {
+            st.execute("SET ROLE " + role);
+            st.execute("RESET ROLE");
+            for (String statement : statements) {
+                try {
+                    st.execute(statement);
+                    outcomes.put(statement, "succeeded");
+                } catch (SQLException e) {
+                    outcomes.put(statement, e.getSQLState() + " " + e.getMessage());
+                }
+            }
+        }
+        return outcomes;
+    }
+
     private static Properties login(String userKey, String passwordKey) {
         var config = ConfigProvider.getConfig();
         Properties p = new Properties();
