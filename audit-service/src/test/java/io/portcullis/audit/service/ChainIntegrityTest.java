@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,7 +150,7 @@ class ChainIntegrityTest {
                 "SET ROLE " + DbLogins.ownerOf("audit_event")))
                 .forEach((tamper, outcome) -> assertTrue(outcome.startsWith("42501 "), tamper + ": " + outcome));
         assertValid();
-        assertEquals(false, loginCheck.check().toCompletionStage().toCompletableFuture().join(), "the service's login cannot rewrite the log");
+        assertFalse(loginCheck.check().toCompletionStage().toCompletableFuture().join(), "the service's login cannot rewrite the log");
         assertEquals(0.0, io.portcullis.common.testing.Management.metric("portcullis_database_login_owns_tables"));
         // and the check tells the owner apart: it would warn if the service ran as it
         try (Connection c = Db.superuser();

@@ -13,6 +13,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.portcullis.common.testing.AuditOutbox;
+import io.portcullis.common.testing.DbLogins;
 import io.portcullis.common.testing.Specs;
 import io.portcullis.secrets.Db;
 import io.portcullis.secrets.Fixtures;
@@ -31,8 +32,7 @@ class DatabaseDownTest {
 
     /** As the superuser, from the {@code postgres} database: the service's own may refuse everyone. */
     static void superuser(String statement) throws SQLException {
-        try (Connection c = io.portcullis.common.testing.DbLogins.connect(
-                Db.url().replaceFirst("/" + database() + "(\\?|$)", "/postgres$1"), io.portcullis.common.testing.DbLogins.owner());
+        try (Connection c = DbLogins.connect(Db.url().replaceFirst("/" + database() + "(\\?|$)", "/postgres$1"), DbLogins.owner());
                 Statement st = c.createStatement()) {
             st.execute(statement);
         }

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -95,7 +96,7 @@ class StoredSecretIntegrityTest {
                 "SET session_replication_role = replica",
                 "SET ROLE " + DbLogins.ownerOf("secret_version")))
                 .forEach((forbidden, outcome) -> assertTrue(outcome.startsWith("42501 "), forbidden + ": " + outcome));
-        assertEquals(false, loginCheck.check().toCompletionStage().toCompletableFuture().join(), "the service's login owns nothing");
+        assertFalse(loginCheck.check().toCompletionStage().toCompletableFuture().join(), "the service's login owns nothing");
         assertEquals(0.0, Management.metric("portcullis_database_login_owns_tables"));
     }
 
